@@ -1,0 +1,47 @@
+import { Command, CommanderError } from "commander";
+import { ExitCode, describeError, findUserError } from "../errors.ts";
+import { createOutput } from "./output.ts";
+import { registerCommands } from "./commands/index.ts";
+
+/** Runs the CLI with the given arguments and resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = new Command("solera")
+    .description("Curate, check, build and push a catalog of runtime container images")
+    .option("--catalog <dir>", "catalog directory", "catalog")
+    .option("--json", "print results as JSON on stdout", false)
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return handleError(error, Boolean(program.opts().json));
+  }
+}
+
+function handleError(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+
+  const out = createOutput({ json });
+  const userError = findUserError(error);
+  if (userError) {
+    if (json) out.resultJson({ error: describeError(error), hint: userError.hint, exitCode: userError.exitCode });
+    out.error(describeError(error));
+    if (userError.hint) out.info(`  ${out.paint("dim", "fix:", "stderr")} ${userError.hint}`);
+    return userError.exitCode;
+  }
+
+  if (json) out.resultJson({ error: describeError(error), exitCode: ExitCode.internal });
+  out.error(`internal error: ${describeError(error)}`);
+  if (error instanceof Error && error.stack) out.info(error.stack);
+  out.info("This is a bug in solera. Please report it with the command you ran and the output above.");
+  return ExitCode.internal;
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
