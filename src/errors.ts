@@ -25,7 +25,10 @@ export class UserError extends Error {
   readonly exitCode: ExitCode;
   readonly hint?: string;
 
-  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "UserError";
     this.exitCode = options.exitCode ?? ExitCode.usage;

@@ -6,12 +6,18 @@ import { z } from "zod";
 
 const Slug = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "expected lower-case words joined by dashes (e.g. wordpress-fpm)");
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    "expected lower-case words joined by dashes (e.g. wordpress-fpm)",
+  );
 
 /** A platform as BuildKit names it: `linux/amd64`, `linux/arm64`, `linux/arm/v7`. */
 export const Platform = z
   .string()
-  .regex(/^linux\/(amd64|arm64|arm\/v[67]|386|ppc64le|s390x|riscv64)$/, "expected a platform such as linux/amd64 or linux/arm64");
+  .regex(
+    /^linux\/(amd64|arm64|arm\/v[67]|386|ppc64le|s390x|riscv64)$/,
+    "expected a platform such as linux/amd64 or linux/arm64",
+  );
 export type Platform = z.infer<typeof Platform>;
 
 /** One of the catalog's axioms (A1–A3). */
@@ -63,12 +69,19 @@ export type Sibling = z.infer<typeof Sibling>;
 /** catalog.yaml */
 export const CatalogSpec = z.strictObject({
   name: Slug,
-  version: z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, "expected a semantic version such as 0.1.0"),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, "expected a semantic version such as 0.1.0"),
   stage: z.enum(["alpha", "beta", "stable"]),
   tagline: z.string().min(1),
   summary: z.string().min(1),
   /** Where images are pushed: `<host>/<namespace>`. */
-  registry: z.string().regex(/^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+$/, "expected <host>/<namespace>, e.g. registry.example.com/solera"),
+  registry: z
+    .string()
+    .regex(
+      /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+$/,
+      "expected <host>/<namespace>, e.g. registry.example.com/solera",
+    ),
   /** Publishers besides Docker Official Images whose images count as official upstreams (Docker Hub namespaces or `<registry>/<namespace>`). */
   officialPublishers: z.array(z.string().min(1)).default([]),
   axioms: z.array(Axiom).min(1),
@@ -94,13 +107,21 @@ export const EnvVar = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"),
   value: z.string().optional(),
   /** Taken from a Secret key instead of a literal: `<secret>/<key>`. */
-  secret: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._-]+$/, "expected <secret-name>/<key>").optional(),
+  secret: z
+    .string()
+    .regex(/^[a-z0-9.-]+\/[A-Za-z0-9._-]+$/, "expected <secret-name>/<key>")
+    .optional(),
   description: z.string().optional(),
 });
 export type EnvVar = z.infer<typeof EnvVar>;
 
 export const PortSpec = z.strictObject({
-  name: z.string().regex(/^[a-z0-9-]{1,15}$/, "expected a port name of at most 15 lower-case letters, digits or dashes"),
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9-]{1,15}$/,
+      "expected a port name of at most 15 lower-case letters, digits or dashes",
+    ),
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(["TCP", "UDP"]).default("TCP"),
 });
@@ -116,7 +137,9 @@ export const DeploySpec = z.strictObject({
   node: z
     .strictObject({
       hostNetwork: z.boolean().default(false),
-      capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "expected a capability name such as NET_ADMIN")).default([]),
+      capabilities: z
+        .array(z.string().regex(/^[A-Z_]+$/, "expected a capability name such as NET_ADMIN"))
+        .default([]),
     })
     .default({ hostNetwork: false, capabilities: [] }),
   /** Kubernetes manifests for this image, relative to the repository's deploy/ folder. */
@@ -126,7 +149,10 @@ export type DeploySpec = z.infer<typeof DeploySpec>;
 
 /** For from-source images: the upstream project built from source. */
 export const SourceSpec = z.strictObject({
-  repository: z.url({ protocol: /^https$/, error: "expected an https URL of the source repository" }),
+  repository: z.url({
+    protocol: /^https$/,
+    error: "expected an https URL of the source repository",
+  }),
   tag: z.string().min(1),
 });
 export type SourceSpec = z.infer<typeof SourceSpec>;
@@ -149,11 +175,19 @@ export const ImageSpec = z.strictObject({
   version: z
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "expected a Docker tag (letters, digits, _ . -)")
-    .refine((tag) => !tag.split(/[.-]/).includes("latest"), "a version tag must be pinned, not latest"),
+    .refine(
+      (tag) => !tag.split(/[.-]/).includes("latest"),
+      "a version tag must be pinned, not latest",
+    ),
   description: z.string().min(1),
   capabilities: z.array(Slug).min(1),
   platforms: z.array(Platform).min(1),
   source: SourceSpec.optional(),
+  /**
+   * Build context relative to the image folder, for images whose delta is code kept elsewhere in
+   * the repository (fip-controller builds from the repository root). Default: the image folder.
+   */
+  context: z.string().min(1).optional(),
   delta: DeltaSpec,
   deploy: DeploySpec,
   smoke: z.array(SmokeTest).default([]),

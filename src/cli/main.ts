@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { ExitCode, describeError, findUserError } from "../errors.ts";
-import { createOutput } from "./output.ts";
+import { describeError, ExitCode, findUserError } from "../errors.ts";
 import { registerCommands } from "./commands/index.ts";
+import { createOutput } from "./output.ts";
 
 /** Runs the CLI with the given arguments and resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -29,7 +29,12 @@ function handleError(error: unknown, json: boolean): number {
   const out = createOutput({ json });
   const userError = findUserError(error);
   if (userError) {
-    if (json) out.resultJson({ error: describeError(error), hint: userError.hint, exitCode: userError.exitCode });
+    if (json)
+      out.resultJson({
+        error: describeError(error),
+        hint: userError.hint,
+        exitCode: userError.exitCode,
+      });
     out.error(describeError(error));
     if (userError.hint) out.info(`  ${out.paint("dim", "fix:", "stderr")} ${userError.hint}`);
     return userError.exitCode;
@@ -38,7 +43,9 @@ function handleError(error: unknown, json: boolean): number {
   if (json) out.resultJson({ error: describeError(error), exitCode: ExitCode.internal });
   out.error(`internal error: ${describeError(error)}`);
   if (error instanceof Error && error.stack) out.info(error.stack);
-  out.info("This is a bug in solera. Please report it with the command you ran and the output above.");
+  out.info(
+    "This is a bug in solera. Please report it with the command you ran and the output above.",
+  );
   return ExitCode.internal;
 }
 

@@ -12,14 +12,20 @@ export interface Output {
   error(text: string): void;
   success(text: string): void;
   /** Colour helpers that do nothing when stderr/stdout is not a terminal. */
-  paint(style: "red" | "yellow" | "green" | "dim" | "bold" | "cyan", text: string, stream?: "stdout" | "stderr"): string;
+  paint(
+    style: "red" | "yellow" | "green" | "dim" | "bold" | "cyan",
+    text: string,
+    stream?: "stdout" | "stderr",
+  ): string;
 }
 
 /** Creates the Output for one command run. */
 export function createOutput(options: { json: boolean }): Output {
   const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
   const paint: Output["paint"] = (style, text, stream = "stdout") =>
-    colour(stream === "stdout" ? process.stdout : process.stderr) ? styleText(style, text, { validateStream: false }) : text;
+    colour(stream === "stdout" ? process.stdout : process.stderr)
+      ? styleText(style, text, { validateStream: false })
+      : text;
 
   return {
     json: options.json,
