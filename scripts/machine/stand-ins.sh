@@ -1,0 +1,2 @@
+SOLERA_STAND_INS=""
+make_stand_ins() { :; }
