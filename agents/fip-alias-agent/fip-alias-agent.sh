@@ -275,14 +275,15 @@ scan_address() {
     # shellcheck disable=SC2086 # fields: index, interface, family, address/length, ...
     set -- $line
     [ "$#" -ge 4 ] || continue
-    if is_marked "$@"; then
-      [ "$2" = "$IFACE" ] && OURS=$4
-    elif [ -z "$FOREIGN" ]; then
-      FOREIGN=$2
+    if ! is_marked "$@"; then
+      FOREIGN=${FOREIGN:-$2}
+    elif [ "$2" = "$IFACE" ]; then
+      OURS=$4
     fi
   done <<LINES
 $found
 LINES
+  return 0
 }
 
 # ensure_bound FAMILY ADDRESS PLEN: binds one floating IP on IFACE unless it is already present,
