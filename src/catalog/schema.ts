@@ -11,6 +11,14 @@ const Slug = z
     "expected lower-case words joined by dashes (e.g. wordpress-fpm)",
   );
 
+/** A capability an image offers: lower-case words joined by dashes or dots (`pingora-0.8`). */
+const Capability = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/,
+    "expected lower-case words joined by dashes or dots (e.g. pingora-0.8)",
+  );
+
 /** A platform as BuildKit names it: `linux/amd64`, `linux/arm64`, `linux/arm/v7`. */
 export const Platform = z
   .string()
@@ -180,7 +188,7 @@ export const ImageSpec = z.strictObject({
       "a version tag must be pinned, not latest",
     ),
   description: z.string().min(1),
-  capabilities: z.array(Slug).min(1),
+  capabilities: z.array(Capability).min(1),
   platforms: z.array(Platform).min(1),
   source: SourceSpec.optional(),
   /**
