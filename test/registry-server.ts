@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
+import type { RegistryClient } from "../src/registry/client.ts";
+import { MediaType } from "../src/registry/media-types.ts";
 import { startTokenServer, type TokenServer } from "./token-server.ts";
 
 /** The distribution registry binary from Debian's docker-registry package. */
@@ -152,4 +155,52 @@ async function waitUntilServing(
     }
   }
   throw new Error(`docker-registry did not answer on ${host} within 15 seconds:\n${log()}`);
+}
+
+/** What `pushSmallImage` pushed. */
+export interface PushedImage {
+  /** The manifest digest. */
+  digest: string;
+  /** The manifest bytes as pushed. */
+  bytes: Uint8Array;
+  /** The manifest media type. */
+  mediaType: string;
+}
+
+/**
+ * Pushes a tiny image (a config blob and one layer blob) with an image manifest of the given
+ * media type (Docker v2 or OCI) under a tag, through the client under test.
+ */
+export async function pushSmallImage(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  tag: string,
+  mediaType: string = MediaType.ociManifest,
+): Promise<PushedImage> {
+  const docker = mediaType === MediaType.dockerManifest;
+  const config = await client.pushBlob(
+    registry,
+    repository,
+    new TextEncoder().encode(
+      JSON.stringify({
+        architecture: "amd64",
+        os: "linux",
+        rootfs: { type: "layers", diff_ids: [] },
+        tag,
+      }),
+    ),
+    docker ? MediaType.dockerConfig : MediaType.ociConfig,
+  );
+  const layer = await client.pushBlob(
+    registry,
+    repository,
+    gzipSync(Buffer.from(`layer of ${repository}:${tag}`)),
+    docker ? MediaType.dockerLayer : MediaType.ociLayer,
+  );
+  const manifest = { schemaVersion: 2, mediaType, config, layers: [layer] };
+  // Two-space indentation: the registry must keep these exact bytes, not a re-serialisation.
+  const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
+  const digest = await client.putManifest({ registry, repository, tag }, bytes, mediaType);
+  return { digest, bytes, mediaType };
 }

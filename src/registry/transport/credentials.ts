@@ -140,3 +140,22 @@ function fromAuthEntry(entry: z.infer<typeof AuthEntrySchema>, path: string): Cr
   registerSecret(password);
   return { username: decoded.slice(0, colon), password };
 }
+
+/** Fixed credentials per registry host (for tests and for credentials passed on the command line). */
+export class StaticCredentials implements CredentialStore {
+  readonly #byRegistry: Record<string, Credentials>;
+
+  /** Uses the given credentials per registry; their secrets are registered for redaction. */
+  constructor(byRegistry: Record<string, Credentials>) {
+    this.#byRegistry = byRegistry;
+    for (const credentials of Object.values(byRegistry)) {
+      registerSecret(credentials.password);
+      registerSecret(credentials.identityToken);
+    }
+  }
+
+  /** The credentials for a registry, or undefined. */
+  async get(registry: string): Promise<Credentials | undefined> {
+    return this.#byRegistry[registry];
+  }
+}
