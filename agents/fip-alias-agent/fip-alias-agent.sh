@@ -46,6 +46,7 @@ set -f
 PROGRAM=fip-alias-agent
 DEFAULT_LIST_FILE=/etc/fip/ips
 CR=$(printf '\r')
+TAB=$(printf '\t')
 
 log() {
   printf '%s: %s\n' "$PROGRAM" "$*"
@@ -239,7 +240,8 @@ read_list() {
     return 1
   fi
   old_ifs=$IFS
-  IFS=", 	
+  # Split on commas, spaces, tabs and newlines.
+  IFS=", $TAB
 "
   # shellcheck disable=SC2086
   set -- ${FIP_IPS:-}
