@@ -44,8 +44,13 @@ function toProblems(
       at([...path, key], `unknown key "${key}" (expected one of: ${known})`),
     );
   }
-  if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
-    return [at(path, `required field is missing (expected ${describeType(issue.expected)})`)];
+  const missing =
+    (issue.code === "invalid_type" || issue.code === "invalid_value") &&
+    valueAt(data, path) === undefined;
+  if (missing) {
+    const expected =
+      issue.code === "invalid_type" ? describeType(issue.expected) : describeValues(issue.values);
+    return [at(path, `required field is missing (expected ${expected})`)];
   }
   return [at(path, describeIssue(issue))];
 }
@@ -56,7 +61,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return `expected ${describeType(issue.expected)}, got ${got}`;
     case "invalid_value":
-      return `expected one of ${issue.values.map((value) => String(value)).join(", ")}, got ${got}`;
+      return `expected ${describeValues(issue.values)}, got ${got}`;
     case "too_small":
       return issue.origin === "array"
         ? `expected at least ${issue.minimum} item${issue.minimum === 1 ? "" : "s"}, got ${got}`
@@ -69,6 +74,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       // Regex, URL and refine failures carry the schema's own "expected …" message.
       return `${issue.message}, got ${got}`;
   }
+}
+
+function describeValues(values: readonly unknown[]): string {
+  return `one of ${values.map((value) => String(value)).join(", ")}`;
 }
 
 function describeType(expected: string): string {
