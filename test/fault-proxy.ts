@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A fault the proxy injects instead of forwarding a request. */
@@ -9,6 +9,8 @@ export interface Fault {
   times: number;
   /** Extra response headers, such as `retry-after`. */
   headers?: Record<string, string>;
+  /** The response body (default: a registry error body with code INJECTED). */
+  body?: string;
   /** Only requests this accepts get the fault (default: all). */
   match?: (method: string, path: string) => boolean;
 }
@@ -19,6 +21,8 @@ export interface FaultProxy {
   host: string;
   /** Requests received, faults included. */
   readonly received: number;
+  /** Every request received: method, path and headers. */
+  readonly log: { method: string; path: string; headers: IncomingHttpHeaders }[];
   /** Faults injected so far. */
   readonly injected: number;
   /** Stops the proxy. */
@@ -34,11 +38,13 @@ export interface FaultProxy {
 export async function startFaultProxy(upstream: string, faults: Fault[]): Promise<FaultProxy> {
   const remaining = faults.map((fault) => ({ ...fault }));
   const counts = { received: 0, injected: 0 };
+  const log: FaultProxy["log"] = [];
   const [upstreamHost = "127.0.0.1", upstreamPort = "80"] = upstream.split(":");
 
   const server = createServer((request, response) => {
     counts.received++;
     const method = request.method ?? "GET";
+    log.push({ method, path: request.url ?? "/", headers: request.headers });
     const fault = remaining.find(
       (f) => f.times > 0 && (f.match?.(method, request.url ?? "/") ?? true),
     );
@@ -49,9 +55,11 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
         request.socket.destroy();
         return;
       }
-      const body = JSON.stringify({
-        errors: [{ code: "INJECTED", message: `injected ${fault.status}` }],
-      });
+      const body =
+        fault.body ??
+        JSON.stringify({
+          errors: [{ code: "INJECTED", message: `injected ${fault.status}` }],
+        });
       response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
       response.end(body);
       return;
@@ -81,6 +89,7 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
     get received() {
       return counts.received;
     },
+    log,
     get injected() {
       return counts.injected;
     },
