@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Step 2: binfmt_misc with QEMU, so linux/arm64 can be built on an amd64 machine.
 
 # Set by enable_binfmt: the platforms this machine can build, space-separated.

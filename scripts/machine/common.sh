@@ -1,6 +1,9 @@
+# shellcheck shell=bash disable=SC2034
 # Shared helpers for scripts/prepare-machine.sh and the steps in scripts/machine/.
 # Sourced, not run: every step prints what it does on stderr, so stdout stays free for results.
 
+# The scripts/ folder, whichever step sources this file.
+SOLERA_SCRIPTS=$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 SOLERA_STATE=${SOLERA_STATE:-/var/lib/solera}
 SOLERA_CACHE=${SOLERA_CACHE:-/var/cache/solera}
 MIRROR_ADDR=${SOLERA_MIRROR_ADDR:-127.0.0.1:5001}

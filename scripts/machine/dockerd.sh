@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Step 4: dockerd with the mirror as its registry mirror, and the client logged in to the push
 # registry (the toolkit's registry client reads ~/.docker/config.json).
 

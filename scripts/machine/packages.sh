@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Step 1: Debian packages the engine, the registries and the stand-ins need.
 
 # Why each package is here:
@@ -23,7 +24,7 @@ install_packages() {
   done
 
   if [ ${#missing[@]} -eq 0 ]; then
-    say "packages: all present ($(echo $SOLERA_PACKAGES))"
+    say "packages: all present: $(tr '\n' ' ' <<<"$SOLERA_PACKAGES")"
     return 0
   fi
 

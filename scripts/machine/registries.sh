@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Step 3: two distribution registries as background processes (there is no systemd here).
 #   the mirror       serves stand-ins for Docker Hub's official images, no auth
 #   the push target  where `solera push` and the tests push, htpasswd (bcrypt) auth

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Step 5: stand-ins for Docker Hub's official images, served by the mirror as multi-platform
 # indexes, so an unmodified `FROM debian:bookworm-slim` or `FROM node:24-bookworm-slim` builds
 # here. Work whose result the mirror already holds is skipped; debootstrap output is kept in
@@ -66,7 +67,7 @@ make_debian_roots() {
     mkdir -p "$SOLERA_CACHE/debian-$arch"
     [ -s "$tar" ] && continue
     say "stand-ins: debootstrap bookworm minbase for $arch from $mirror (log $SOLERA_CACHE/debootstrap-$arch.log)"
-    bash "$here/stand-ins/debian/make-rootfs.sh" "$arch" "$mirror" "$security" "$tar" \
+    bash "$SOLERA_SCRIPTS/stand-ins/debian/make-rootfs.sh" "$arch" "$mirror" "$security" "$tar" \
       "$SOLERA_CACHE/debs-$arch" >"$SOLERA_CACHE/debootstrap-$arch.log" 2>&1 &
     pids+=("$!:$arch")
   done
@@ -89,7 +90,7 @@ make_debian_stand_in() {
     ref=$MIRROR_ADDR/$repo:$tag-$arch
     say "stand-ins: building $ref from the debian root with BuildKit, and pushing it"
     DOCKER_BUILDKIT=1 "$ENGINE_DOCKER" build --platform "$platform" -t "$ref" \
-      -f "$here/stand-ins/debian/Dockerfile" "$SOLERA_CACHE/debian-$arch" \
+      -f "$SOLERA_SCRIPTS/stand-ins/debian/Dockerfile" "$SOLERA_CACHE/debian-$arch" \
       >"$SOLERA_CACHE/debian-build-$arch.log" 2>&1 \
       || die "building $ref failed: $(tail -n 10 "$SOLERA_CACHE/debian-build-$arch.log")"
     "$ENGINE_DOCKER" push "$ref" >/dev/null || die "pushing $ref to the mirror failed"
@@ -117,7 +118,7 @@ node_context() {
     mv "$dir/unpack/npm" "$dir/npm"
     rm -rf "$dir/unpack"
   fi
-  cp "$here/stand-ins/node/docker-entrypoint.sh" "$dir/docker-entrypoint.sh"
+  cp "$SOLERA_SCRIPTS/stand-ins/node/docker-entrypoint.sh" "$dir/docker-entrypoint.sh"
   echo "$dir"
 }
 
@@ -135,7 +136,7 @@ make_node_stand_in() {
     say "stand-ins: building $ref (Node $(cat "$context/node-version")) with BuildKit"
     DOCKER_BUILDKIT=1 "$ENGINE_DOCKER" build --pull --platform "$platform" \
       --build-arg "NODE_VERSION=$(cat "$context/node-version")" \
-      -f "$here/stand-ins/node/Dockerfile" -t "$ref" "$context" >"$SOLERA_CACHE/node-build-$arch.log" 2>&1 \
+      -f "$SOLERA_SCRIPTS/stand-ins/node/Dockerfile" -t "$ref" "$context" >"$SOLERA_CACHE/node-build-$arch.log" 2>&1 \
       || die "building $ref failed: $(tail -n 10 "$SOLERA_CACHE/node-build-$arch.log")"
     "$ENGINE_DOCKER" push "$ref" >/dev/null || die "pushing $ref to the mirror failed"
   done

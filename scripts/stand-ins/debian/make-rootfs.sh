@@ -20,7 +20,7 @@ trap 'umount_all; rm -rf "$work"' EXIT
 # umount_all: debootstrap mounts /proc and /sys in the root; an interrupted run may leave them.
 umount_all() {
   local m
-  for m in $(awk -v r="$root" '$2 ~ "^"r {print $2}' /proc/mounts | sort -r); do
+  awk -v r="$root" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || true
   done
 }

@@ -10,6 +10,11 @@
 set -euo pipefail
 
 root=$1 mirror=$2 security=$3 suite=$4
+# Everything below deletes inside ROOT: refuse the host's own root.
+if [ -z "$root" ] || [ "$(realpath "$root")" = / ]; then
+  echo "slim.sh: refusing to slim '$root'" >&2
+  exit 1
+fi
 apt=$root/etc/apt/apt.conf.d
 
 # apt: remove downloaded packages and the binary caches after every dpkg run and update.
@@ -64,13 +69,13 @@ CONF
 find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
 find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
 find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
-rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/groff/* \
-  "$root"/usr/share/lintian/overrides/* "$root"/usr/share/linda/*
+rm -rf "${root:?}"/usr/share/man/* "${root:?}"/usr/share/info/* "${root:?}"/usr/share/groff/* \
+  "${root:?}"/usr/share/lintian/overrides/* "${root:?}"/usr/share/linda/*
 
 # Caches, lists, logs and machine identity: the engine supplies what a container needs.
-rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/cache/debconf/*-old \
-  "$root"/var/lib/dpkg/*-old "$root"/var/cache/ldconfig/aux-cache "$root"/dev/* \
-  "$root"/tmp/* "$root"/var/tmp/* "$root"/run/*
+rm -rf "${root:?}"/var/lib/apt/lists/* "${root:?}"/var/cache/apt/* "${root:?}"/var/cache/debconf/*-old \
+  "${root:?}"/var/lib/dpkg/*-old "${root:?}"/var/cache/ldconfig/aux-cache "${root:?}"/dev/* \
+  "${root:?}"/tmp/* "${root:?}"/var/tmp/* "${root:?}"/run/*
 mkdir -p "$root/var/lib/apt/lists/partial" "$root/var/cache/apt/archives/partial"
 find "$root/var/log" -type f -delete
 : >"$root/etc/machine-id"
