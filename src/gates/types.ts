@@ -26,6 +26,16 @@ export interface GateContext {
   image: CatalogImage;
 }
 
+/** One distinct check of a rule; its findings carry `<rule>.<check>` as their rule id. */
+export interface Check {
+  /** Full id, e.g. `A1.latest-tag`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  /** What to do when the check fails, in one sentence. */
+  fix: string;
+}
+
 /** An admission rule: one per file under src/gates/rules. */
 export interface Rule {
   /** Short id: `A1`, `A2`, `A3`, `T1`, `T2`, `R1`, `C1`, ... */
@@ -39,5 +49,7 @@ export interface Rule {
   severity: Severity;
   /** General hint printed by `solera explain`. */
   fix: string;
+  /** The distinct checks the rule runs, listed by `solera explain`. */
+  checks: Check[];
   check(context: GateContext): Finding[];
 }
