@@ -1,0 +1,78 @@
+import { parseReference } from "../reference/parse.ts";
+import type { ImageReference } from "../reference/types.ts";
+import { runProcess } from "./process.ts";
+
+/** The registry operations the build needs; RegistryClient has them. */
+export interface DigestResolver {
+  resolveDigest(ref: ImageReference): Promise<{ digest: string; mediaType: string }>;
+}
+
+/**
+ * Resolves each upstream reference to the digest its tag names now. Docker Hub references are
+ * asked of the given mirrors first, in order, the way dockerd pulls them when it has
+ * `registry-mirrors`, so the digest recorded is the one the engine builds on. Resolves to the
+ * digests found and the failures by reference.
+ */
+export async function resolveUpstreams(
+  references: string[],
+  registry: DigestResolver,
+  mirrors: string[] = [],
+): Promise<{ digests: Record<string, string>; failures: Record<string, unknown> }> {
+  const digests: Record<string, string> = {};
+  const failures: Record<string, unknown> = {};
+  for (const text of references) {
+    try {
+      digests[text] = await resolveOne(parseReference(text), registry, mirrors);
+    } catch (error) {
+      failures[text] = error;
+    }
+  }
+  return { digests, failures };
+}
+
+async function resolveOne(
+  ref: ImageReference,
+  registry: DigestResolver,
+  mirrors: string[],
+): Promise<string> {
+  if (ref.digest) return ref.digest;
+  const sources = ref.registry === "docker.io" ? [...mirrors, ref.registry] : [ref.registry];
+  let last: unknown;
+  for (const source of sources) {
+    try {
+      const resolved = await registry.resolveDigest({ ...ref, registry: source });
+      return resolved.digest;
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
+}
+
+/**
+ * The registry mirrors for Docker Hub: `SOLERA_REGISTRY_MIRRORS` (comma-separated hosts) when
+ * set, else the `registry-mirrors` the Docker engine reports. Hosts without scheme.
+ */
+export async function registryMirrors(
+  docker: string | undefined,
+  env = process.env,
+): Promise<string[]> {
+  if (env.SOLERA_REGISTRY_MIRRORS !== undefined) {
+    return env.SOLERA_REGISTRY_MIRRORS.split(",")
+      .map((host) => host.trim())
+      .filter(Boolean);
+  }
+  if (!docker) return [];
+  const result = await runProcess(
+    docker,
+    ["info", "--format", "{{json .RegistryConfig.Mirrors}}"],
+    { env },
+  ).catch(() => undefined);
+  if (!result || result.code !== 0) return [];
+  try {
+    const mirrors = JSON.parse(result.stdout) as string[] | null;
+    return (mirrors ?? []).map((url) => url.replace(/^https?:\/\//, "").replace(/\/+$/, ""));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,92 @@
+import type { Command } from "commander";
+import { runFailure, summaryJson, summaryTable } from "../../build/outcome.ts";
+import { buildCatalog } from "../../build/run.ts";
+import { UserError } from "../../errors.ts";
+import { createOutput } from "../output.ts";
+import { splitList } from "./plan.ts";
+
+/** `solera build [image…|--all]`: gates, plan, engine build, and with --push the push and the lock. */
+export function registerBuildCommand(program: Command): void {
+  program
+    .command("build")
+    .description(
+      "Build catalog images with BuildKit (gates first); --push publishes them and writes the lock",
+    )
+    .argument("[image...]", "images to build")
+    .option("--all", "build every image of the catalog")
+    .option(
+      "--registry <registry>",
+      "tag for <host>[:port]/<namespace> instead of the catalog's registry",
+    )
+    .option("--platform <platforms>", "only these platforms (comma-separated)")
+    .option("--engine <engine>", "auto, buildx, docker or buildctl", "auto")
+    .option("--buildkit-addr <address>", "buildkitd address for --engine buildctl")
+    .option("--push", "push after building and record digests in the lock")
+    .option("--force", "move a tag that already names another image")
+    .option(
+      "--keep-going",
+      "build the other images when one fails (the exit code still says it failed)",
+    )
+    .option(
+      "--skip-unavailable",
+      "skip images whose upstream cannot be resolved instead of failing them",
+    )
+    .option("--sbom", "attach an SBOM attestation (buildx, buildctl)")
+    .option("--provenance", "attach a provenance attestation (buildx, buildctl)")
+    .option("--lock <file>", "lock file (default: <catalog>/solera.lock.json)")
+    .action(async (names: string[], _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals();
+      const out = createOutput({ json: Boolean(options.json) });
+      checkSelection(names, options.all, "build");
+      const summary = await buildCatalog({
+        ...runOptions(options, names),
+        push: Boolean(options.push),
+      });
+      printSummary(out, summary);
+      const failure = runFailure(summary);
+      if (failure) throw failure;
+    });
+}
+
+/** Throws a usage error unless exactly one of image names and --all is given. */
+export function checkSelection(names: string[], all: boolean | undefined, verb: string): void {
+  if (names.length === 0 && !all) {
+    throw new UserError(`name the images to ${verb}, or pass --all`, {
+      hint: `solera ${verb} fip-alias-agent, or solera ${verb} --all`,
+    });
+  }
+  if (names.length > 0 && all) {
+    throw new UserError(`pass image names or --all, not both`, { hint: `solera ${verb} --all` });
+  }
+}
+
+/** The RunOptions shared by build and push, from the command's options. */
+export function runOptions(options: Record<string, unknown>, names: string[]) {
+  const terminal = process.stderr.isTTY === true && process.env.CI !== "true";
+  return {
+    catalogDir: String(options.catalog),
+    names,
+    registry: options.registry as string | undefined,
+    platforms: splitList(options.platform as string | undefined),
+    engine: options.engine as "auto" | "buildx" | "docker" | "buildctl" | undefined,
+    buildkitAddr: options.buildkitAddr as string | undefined,
+    force: Boolean(options.force),
+    keepGoing: Boolean(options.keepGoing),
+    skipUnavailable: Boolean(options.skipUnavailable),
+    sbom: Boolean(options.sbom),
+    provenance: Boolean(options.provenance),
+    lockPath: options.lock as string | undefined,
+    log: process.stderr,
+    progress: terminal ? (line: string) => process.stderr.write(`» ${line}\n`) : undefined,
+  };
+}
+
+/** Prints the summary: a table on stdout, or JSON with --json. */
+export function printSummary(
+  out: ReturnType<typeof createOutput>,
+  summary: Parameters<typeof summaryTable>[0],
+): void {
+  if (out.json) out.resultJson(summaryJson(summary));
+  else out.result(summaryTable(summary));
+  if (summary.lock) out.success(`lock written: ${summary.lock}`);
+}
