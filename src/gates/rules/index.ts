@@ -30,6 +30,8 @@ export const rules: Rule[] = [
  * The rule with an id (`A1`, case-insensitive), or the rule owning a check id (`A1.latest-tag`).
  */
 export function findRule(id: string): Rule | undefined {
-  const wanted = id.trim().toUpperCase().split(".")[0];
-  return rules.find((rule) => rule.id.toUpperCase() === wanted);
+  const wanted = id.trim().toUpperCase();
+  const rule = rules.find((item) => item.id.toUpperCase() === wanted.split(".")[0]);
+  if (rule === undefined || !wanted.includes(".")) return rule;
+  return rule.checks.some((check) => check.id.toUpperCase() === wanted) ? rule : undefined;
 }

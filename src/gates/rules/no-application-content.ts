@@ -39,7 +39,7 @@ const WRITERS = new Set([
 /** R1 no application content: the image carries no site content, plugins, themes or uploads. */
 export const noApplicationContent: Rule = {
   id: "R1",
-  key: "no-application-content",
+  key: "plugins-themes-content",
   title: "No application content",
   rationale:
     "Plugins, themes and uploads are the operator's state, kept on a volume or ConfigMap; baked into an image they leak application state and cannot be updated without a rebuild.",
