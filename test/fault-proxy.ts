@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A fault the proxy injects instead of forwarding a request. */
@@ -29,13 +35,29 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
+/** Options of a fault proxy beyond its faults. */
+export interface FaultProxyOptions {
+  /**
+   * Answer `GET /v2/<name>/tags/list` in pages of `n` with a `Link` header, over the real tag
+   * list. Debian's distribution registry (2.8) ignores `n` and `last` on tag lists and never
+   * sends Link (pagination of tags arrived in distribution 3), so without this no page would
+   * ever follow another here. The pages follow the distribution API spec: tags in lexical
+   * order, those after `last`, at most `n`, and `Link: </v2/<name>/tags/list?last=…&n=…>; rel="next"`.
+   */
+  paginateTags?: boolean;
+}
+
 /**
  * Starts an HTTP proxy on loopback in front of a real registry (`upstream` is `host:port`). It
  * injects the faults, in order, into the first matching requests, then forwards everything
  * unchanged, Host header included, so the registry's Location and Link headers point at the
  * proxy.
  */
-export async function startFaultProxy(upstream: string, faults: Fault[]): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  faults: Fault[],
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const remaining = faults.map((fault) => ({ ...fault }));
   const counts = { received: 0, injected: 0 };
   const log: FaultProxy["log"] = [];
@@ -62,6 +84,15 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
         });
       response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
       response.end(body);
+      return;
+    }
+
+    if (
+      options.paginateTags &&
+      method === "GET" &&
+      /^\/v2\/.+\/tags\/list(\?|$)/.test(request.url ?? "")
+    ) {
+      answerTagPage(upstream, request, response);
       return;
     }
 
@@ -99,4 +130,35 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
         server.close(() => resolve());
       }),
   };
+}
+
+async function answerTagPage(
+  upstream: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://proxy");
+  const headers: Record<string, string> = {};
+  if (request.headers.authorization) headers.authorization = request.headers.authorization;
+  const full = await fetch(`http://${upstream}${url.pathname}`, { headers });
+  if (!full.ok) {
+    response.writeHead(full.status, { "content-type": "application/json" });
+    response.end(await full.text());
+    return;
+  }
+
+  const { name, tags } = (await full.json()) as { name: string; tags: string[] | null };
+  const sorted = [...(tags ?? [])].sort();
+  const last = url.searchParams.get("last");
+  const n = Number(url.searchParams.get("n") ?? sorted.length);
+  const after = last === null ? sorted : sorted.filter((tag) => tag > last);
+  const page = after.slice(0, n);
+
+  const pageHeaders: Record<string, string> = { "content-type": "application/json" };
+  if (after.length > page.length) {
+    const next = new URLSearchParams({ last: page.at(-1) ?? "", n: String(n) });
+    pageHeaders.link = `<${url.pathname}?${next}>; rel="next"`;
+  }
+  response.writeHead(200, pageHeaders);
+  response.end(JSON.stringify({ name, tags: page }));
 }
