@@ -21,6 +21,8 @@ export interface RegistryServerOptions {
   auth?: "none" | "htpasswd" | "token";
   /** With `token`: repositories the token server grants no actions on. */
   deniedRepositories?: string[];
+  /** With `token`: an identity token the token server accepts for the user. */
+  identityToken?: string;
 }
 
 /** A running registry on loopback. */
@@ -116,6 +118,8 @@ async function authConfig(
   const tokenServer = await startTokenServer(folder, {
     users: { [username]: password },
     deniedRepositories: options.deniedRepositories,
+    identityTokens:
+      options.identityToken === undefined ? {} : { [options.identityToken]: username },
   });
   const token = {
     realm: tokenServer.realm,

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { text } from "node:stream/consumers";
 import { promisify } from "node:util";
 
 /** A running token service for a distribution registry configured with `auth.token`. */
@@ -28,6 +29,8 @@ export interface TokenPolicy {
   users: Record<string, string>;
   /** Repositories for which the token grants no actions at all (to provoke a persisting 401). */
   deniedRepositories?: string[];
+  /** Identity (refresh) tokens and the user each stands for, traded by OAuth2 POST. */
+  identityTokens?: Record<string, string>;
 }
 
 const run = promisify(execFile);
@@ -54,7 +57,9 @@ export async function startTokenServer(folder: string, policy: TokenPolicy): Pro
   const state = { requests: 0 };
   const server = createServer((request, response) => {
     state.requests++;
-    answer(request, response, { policy, issuer, service, kid, key });
+    answer(request, response, { policy, issuer, service, kid, key }).catch(() =>
+      response.destroy(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -79,9 +84,25 @@ interface Signer {
   key: ReturnType<typeof createPrivateKey>;
 }
 
-function answer(request: IncomingMessage, response: ServerResponse, signer: Signer): void {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  signer: Signer,
+): Promise<void> {
   const url = new URL(request.url ?? "/", "http://token");
-  const subject = authenticate(request.headers.authorization, signer.policy);
+  let subject = authenticate(request.headers.authorization, signer.policy);
+
+  // Docker's OAuth2 flow: an identity token is traded with a form POST (grant_type=refresh_token),
+  // and the form carries service and a space-separated scope instead of the query.
+  if (request.method === "POST") {
+    const form = new URLSearchParams(await text(request));
+    const user = signer.policy.identityTokens?.[form.get("refresh_token") ?? ""];
+    subject = form.get("grant_type") === "refresh_token" ? user : undefined;
+    url.searchParams.set("service", form.get("service") ?? signer.service);
+    for (const scope of (form.get("scope") ?? "").split(" ").filter(Boolean)) {
+      url.searchParams.append("scope", scope);
+    }
+  }
   if (subject === undefined) {
     response.writeHead(401, { "content-type": "application/json" });
     response.end(

@@ -12,6 +12,7 @@ import { StaticCredentials } from "./transport/credentials.ts";
 import { RegistryError } from "./transport/errors.ts";
 
 const skip = registrySkipReason();
+const IDENTITY_TOKEN = "identity-7c1f0e2d9b";
 
 function clientFor(server: RegistryServer, password = server.password): RegistryClient {
   const credentials =
@@ -102,7 +103,11 @@ describe("a registry with htpasswd (Basic) auth", { skip }, () => {
 describe("a registry with token (Bearer) auth", { skip }, () => {
   let server: RegistryServer;
   before(async () => {
-    server = await startRegistry({ auth: "token", deniedRepositories: ["locked/app"] });
+    server = await startRegistry({
+      auth: "token",
+      deniedRepositories: ["locked/app"],
+      identityToken: IDENTITY_TOKEN,
+    });
   });
   after(() => server?.stop());
 
@@ -118,6 +123,23 @@ describe("a registry with token (Bearer) auth", { skip }, () => {
     assert.equal(reader.requests, 3);
     assert.equal((await reader.getManifest(ref)).digest, pushed.digest);
     assert.equal(reader.requests, 4, "the cached pull token serves the second request");
+  });
+
+  test("trades an identity token for a bearer token", async () => {
+    await pushSmallImage(clientFor(server), server.host, "token/identity", "1.0");
+    const credentials = new StaticCredentials({ [server.host]: { identityToken: IDENTITY_TOKEN } });
+    const client = new RegistryClient({ credentials });
+    const ref = { registry: server.host, repository: "token/identity", tag: "1.0" };
+    assert.match((await client.resolveDigest(ref)).digest, /^sha256:/);
+
+    const wrong = new RegistryClient({
+      credentials: new StaticCredentials({ [server.host]: { identityToken: "stale-identity-1" } }),
+    });
+    await rejectsWith(
+      wrong.resolveDigest(ref),
+      `registry ${server.host} refused the credentials of an identity token`,
+      ExitCode.auth,
+    );
   });
 
   test("lets anonymous clients pull what the token service grants them", async () => {
