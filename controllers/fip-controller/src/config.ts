@@ -73,8 +73,14 @@ const Raw = z.object({
     .default([]),
   floatingIpSelector: z.string().trim().min(1).optional(),
   nodeSelector: z.string().default(""),
-  leaseName: z.string().regex(/^[a-z0-9.-]+$/, "expected a Kubernetes object name").default("fip-controller"),
-  leaseNamespace: z.string().regex(/^[a-z0-9-]+$/, "expected a namespace name").optional(),
+  leaseName: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, "expected a Kubernetes object name")
+    .default("fip-controller"),
+  leaseNamespace: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "expected a namespace name")
+    .optional(),
   identity: z.string().min(1).optional(),
   leaseDuration: Duration.default(15_000),
   renewDeadline: Duration.default(10_000),
@@ -146,10 +152,14 @@ function podNamespace(env: NodeJS.ProcessEnv): string {
 /** Validates the lease timings the way client-go's leader election does. */
 function checkTimings(raw: z.infer<typeof Raw>): void {
   if (raw.renewDeadline >= raw.leaseDuration) {
-    throw new ConfigError("RENEW_DEADLINE: must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire");
+    throw new ConfigError(
+      "RENEW_DEADLINE: must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire",
+    );
   }
   if (raw.retryPeriod >= raw.renewDeadline) {
-    throw new ConfigError("RETRY_PERIOD: must be shorter than RENEW_DEADLINE, so a renewal can be retried before the deadline");
+    throw new ConfigError(
+      "RETRY_PERIOD: must be shorter than RENEW_DEADLINE, so a renewal can be retried before the deadline",
+    );
   }
 }
 
@@ -164,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = parsed.data;
   if (raw.floatingIps.length === 0 && !raw.floatingIpSelector) {
-    throw new ConfigError("FLOATING_IPS: list the floating IPs (addresses, names or ids) or set FLOATING_IP_SELECTOR");
+    throw new ConfigError(
+      "FLOATING_IPS: list the floating IPs (addresses, names or ids) or set FLOATING_IP_SELECTOR",
+    );
   }
   checkTimings(raw);
   let nodeSelector: Selector;

@@ -119,7 +119,10 @@ export class Controller {
   async #refresh(nodes: ReturnType<NodeInformer["nodes"]>, signal: AbortSignal): Promise<void> {
     const { config, hcloud, log } = this.#deps;
     const all = await hcloud.listFloatingIps(config.floatingIpSelector, signal);
-    this.#ips = config.floatingIps.length === 0 ? all : all.filter((ip) => config.floatingIps.some((want) => names(ip, want)));
+    this.#ips =
+      config.floatingIps.length === 0
+        ? all
+        : all.filter((ip) => config.floatingIps.some((want) => names(ip, want)));
     // The server list is only needed when some node lacks an hcloud:// providerID.
     this.#servers = needsServers(nodes) ? await hcloud.listServers(signal) : [];
     this.#refreshedAt = Date.now();
@@ -131,7 +134,10 @@ export class Controller {
     const now = new Set(stranded.map((s) => s.ip.ip));
     for (const s of stranded) {
       if (this.#stranded.has(s.ip.ip)) continue;
-      this.#deps.log.warn({ ip: s.ip.ip, node: s.node }, "no healthy node for floating IP; leaving it where it is");
+      this.#deps.log.warn(
+        { ip: s.ip.ip, node: s.node },
+        "no healthy node for floating IP; leaving it where it is",
+      );
     }
     this.#stranded.clear();
     for (const ip of now) this.#stranded.add(ip);
@@ -139,7 +145,13 @@ export class Controller {
 
   async #move(move: Move, signal: AbortSignal): Promise<void> {
     const { hcloud, log, metrics } = this.#deps;
-    const fields = { ip: move.ip.ip, node: move.toNode, server: move.toServer, fromNode: move.fromNode, fromServer: move.fromServer };
+    const fields = {
+      ip: move.ip.ip,
+      node: move.toNode,
+      server: move.toServer,
+      fromNode: move.fromNode,
+      fromServer: move.fromServer,
+    };
     log.info(fields, "assigning floating IP");
     try {
       const action = await hcloud.assignFloatingIp(move.ip.id, move.toServer, signal);
@@ -162,5 +174,10 @@ export class Controller {
 
 /** Whether a configured entry names this floating IP: its id, name, address or IPv6 network. */
 function names(ip: FloatingIp, want: string): boolean {
-  return want === String(ip.id) || want === ip.name || want === ip.ip || (ip.type === "ipv6" && sameAddress(want, ip.ip));
+  return (
+    want === String(ip.id) ||
+    want === ip.name ||
+    want === ip.ip ||
+    (ip.type === "ipv6" && sameAddress(want, ip.ip))
+  );
 }

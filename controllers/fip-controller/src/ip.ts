@@ -10,13 +10,18 @@ export function expandIpv6(address: string): number[] | undefined {
   const missing = 8 - head.length - tail.length;
   if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
   const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  const values = groups.map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+  const values = groups.map((g) =>
+    /^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN,
+  );
   return values.some(Number.isNaN) ? undefined : values;
 }
 
 /** The /64 network of an IPv6 address as a comparable key, e.g. `2001:db8:0:1`. */
 export function ipv6Network64(address: string): string | undefined {
-  return expandIpv6(address)?.slice(0, 4).map((g) => g.toString(16)).join(":");
+  return expandIpv6(address)
+    ?.slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /** The controller's JSON-lines logger type. */
 export type Log = Logger;
@@ -14,9 +14,13 @@ export function createLog(level: string, secrets: string[]): Log {
     base: { component: "fip-controller" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: ["token", "*.token", "headers.authorization", "*.headers.authorization"], censor: "[redacted]" },
+    redact: {
+      paths: ["token", "*.token", "headers.authorization", "*.headers.authorization"],
+      censor: "[redacted]",
+    },
     hooks: {
-      streamWrite: (line) => live.reduce((text, secret) => text.split(secret).join("[redacted]"), line),
+      streamWrite: (line) =>
+        live.reduce((text, secret) => text.split(secret).join("[redacted]"), line),
     },
   });
 }

@@ -32,7 +32,13 @@ async function main(): Promise<number> {
   });
   const informer = new NodeInformer(kube);
   const controller = new Controller({ config, hcloud, informer, log, metrics });
-  const elector = new LeaderElector(kube, config.leaseNamespace, config.leaseName, config.identity, config);
+  const elector = new LeaderElector(
+    kube,
+    config.leaseNamespace,
+    config.leaseName,
+    config.identity,
+    config,
+  );
   const stop = new AbortController();
   const lease = { lease: `${config.leaseNamespace}/${config.leaseName}` };
 
@@ -42,7 +48,11 @@ async function main(): Promise<number> {
       stop.abort();
     });
   }
-  const health = await startHealthServer(config.healthPort, { healthy: () => !stop.signal.aborted, ready: () => informer.synced }, metrics);
+  const health = await startHealthServer(
+    config.healthPort,
+    { healthy: () => !stop.signal.aborted, ready: () => informer.synced },
+    metrics,
+  );
   log.info({ ...lease, holder: config.identity, port: config.healthPort }, "started");
 
   const informing = informer.run(
@@ -53,8 +63,14 @@ async function main(): Promise<number> {
   await elector.run(
     {
       lead: (signal) => controller.lead(signal),
+      onError: (error) => log.warn({ ...lease, err: error }, "lease request failed"),
       onEvent: (event, holder) => {
-        const messages = { acquired: "lease acquired; leading", lost: "lease lost; work stopped", released: "work stopped; lease released", "new-holder": "lease held by another replica" };
+        const messages = {
+          acquired: "lease acquired; leading",
+          lost: "lease lost; work stopped",
+          released: "work stopped; lease released",
+          "new-holder": "lease held by another replica",
+        };
         const level = event === "lost" ? "warn" : "info";
         log[level]({ ...lease, holder }, messages[event]);
       },
@@ -71,7 +87,9 @@ main().then(
   // Exit at once: idle keep-alive sockets must not hold a stopped controller open.
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`fip-controller: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nPlease report this with the log lines above.\n`);
+    process.stderr.write(
+      `fip-controller: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nPlease report this with the log lines above.\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -5,7 +5,11 @@ import { matchesSelector, type Selector } from "./selector.ts";
 /** The parts of a Kubernetes Node the controller reads. */
 export interface KubeNode {
   metadata: { name: string; labels?: Record<string, string>; resourceVersion?: string };
-  spec?: { providerID?: string; unschedulable?: boolean; taints?: { key: string; effect?: string }[] };
+  spec?: {
+    providerID?: string;
+    unschedulable?: boolean;
+    taints?: { key: string; effect?: string }[];
+  };
   status?: {
     conditions?: { type: string; status: string }[];
     addresses?: { type: string; address: string }[];
@@ -120,7 +124,8 @@ function leastLoaded(load: Map<string, number>): string | undefined {
   let best: string | undefined;
   for (const [node, count] of load) {
     const bestCount = best === undefined ? Infinity : (load.get(best) as number);
-    if (count < bestCount || (count === bestCount && best !== undefined && node < best)) best = node;
+    if (count < bestCount || (count === bestCount && best !== undefined && node < best))
+      best = node;
   }
   return best;
 }

@@ -16,11 +16,13 @@ const labelKey = /^([a-z0-9A-Z.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/
  */
 export function parseSelector(text: string): Selector {
   const result: Selector = [];
+  const setBased = /[^,]*\s(in|notin)\s*\([^)]*\)/.exec(text);
+  if (setBased)
+    throw new Error(
+      `set-based requirement "${setBased[0].trim()}" is not supported; use key=value`,
+    );
   for (const part of text.split(",").map((s) => s.trim())) {
     if (part === "") continue;
-    if (/\s(in|notin)\s/.test(part)) {
-      throw new Error(`set-based requirement "${part}" is not supported; use key=value`);
-    }
     const m = /^(!?)([^=!]+?)(?:\s*(==|=|!=)\s*(.*))?$/.exec(part);
     const key = m?.[2]?.trim() ?? "";
     if (!m || !labelKey.test(key) || (m[1] && m[3])) {

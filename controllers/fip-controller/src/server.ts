@@ -10,7 +10,11 @@ export interface HealthSource {
 }
 
 /** Serves `/healthz`, `/readyz` and `/metrics` on the given port; resolves once listening. */
-export async function startHealthServer(port: number, source: HealthSource, metrics: Metrics): Promise<http.Server> {
+export async function startHealthServer(
+  port: number,
+  source: HealthSource,
+  metrics: Metrics,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/metrics") {
@@ -20,9 +24,13 @@ export async function startHealthServer(port: number, source: HealthSource, metr
       );
       return;
     }
-    const check = path === "/healthz" ? source.healthy() : path === "/readyz" ? source.ready() : undefined;
+    const check =
+      path === "/healthz" ? source.healthy() : path === "/readyz" ? source.ready() : undefined;
     if (check === undefined) res.writeHead(404).end("not found\n");
-    else res.writeHead(check ? 200 : 503, { "content-type": "text/plain" }).end(check ? "ok\n" : "not ready\n");
+    else
+      res
+        .writeHead(check ? 200 : 503, { "content-type": "text/plain" })
+        .end(check ? "ok\n" : "not ready\n");
   });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, resolve));
   return server;

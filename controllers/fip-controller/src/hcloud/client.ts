@@ -59,7 +59,12 @@ export class HcloudClient {
 
   /** Starts the assign action of a floating IP to a server (no unassign ever precedes it). */
   async assignFloatingIp(ipId: number, serverId: number, signal?: AbortSignal): Promise<Action> {
-    const body = await this.#request("POST", `/floating_ips/${ipId}/actions/assign`, { server: serverId }, signal);
+    const body = await this.#request(
+      "POST",
+      `/floating_ips/${ipId}/actions/assign`,
+      { server: serverId },
+      signal,
+    );
     return Action.parse((body as { action: unknown }).action);
   }
 
@@ -75,17 +80,29 @@ export class HcloudClient {
     }
     if (current.status === "error") {
       const code = current.error?.code ?? "unknown";
-      throw new HcloudError(`action ${current.id} (${current.command}) ended in error ${code}: ${current.error?.message ?? ""}`, { method: "GET", path: `/actions/${current.id}`, code, retryable: true });
+      throw new HcloudError(
+        `action ${current.id} (${current.command}) ended in error ${code}: ${current.error?.message ?? ""}`,
+        { method: "GET", path: `/actions/${current.id}`, code, retryable: true },
+      );
     }
     return current;
   }
 
-  async #listAll<T>(path: string, key: string, schema: z.ZodType<T>, selector: string | undefined, signal?: AbortSignal): Promise<T[]> {
+  async #listAll<T>(
+    path: string,
+    key: string,
+    schema: z.ZodType<T>,
+    selector: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
     const items: T[] = [];
     for (let page: number | null = 1; page !== null; ) {
       const query = new URLSearchParams({ page: String(page), per_page: "50" });
       if (selector) query.set("label_selector", selector);
-      const body = (await this.#request("GET", `${path}?${query}`, undefined, signal)) as Record<string, unknown>;
+      const body = (await this.#request("GET", `${path}?${query}`, undefined, signal)) as Record<
+        string,
+        unknown
+      >;
       for (const item of (body[key] as unknown[]) ?? []) items.push(schema.parse(item));
       page = Pagination.parse(body).meta?.pagination?.next_page ?? null;
     }
@@ -93,7 +110,12 @@ export class HcloudClient {
   }
 
   /** One API call with retries: 429 and 5xx and network failures back off and try again. */
-  async #request(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  async #request(
+    method: string,
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     let last: HcloudError | undefined;
     for (let attempt = 0; attempt < this.#options.attempts; attempt++) {
       await this.#waitForBudget(attempt, signal);
@@ -104,11 +126,16 @@ export class HcloudClient {
         last = error;
       }
     }
-    throw new HcloudError(`${method} ${path} failed after ${this.#options.attempts} attempts`, { method, path, status: last?.status, code: last?.code, retryable: true }, { cause: last });
+    throw new HcloudError(
+      `${method} ${path} failed after ${this.#options.attempts} attempts`,
+      { method, path, status: last?.status, code: last?.code, retryable: true },
+      { cause: last },
+    );
   }
 
   async #waitForBudget(attempt: number, signal?: AbortSignal): Promise<void> {
-    const backoff = attempt === 0 ? 0 : Math.min(200 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2);
+    const backoff =
+      attempt === 0 ? 0 : Math.min(200 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2);
     const hold = Math.max(0, this.#holdUntil - Date.now());
     const wait = Math.max(backoff, hold);
     if (wait > 0) await sleep(wait, undefined, { signal });
@@ -121,13 +148,21 @@ export class HcloudClient {
       response = await fetch(`${this.#options.endpoint}${path}`, {
         method,
         // The token travels only in this header; errors carry method and path, never headers.
-        headers: { authorization: `Bearer ${this.#options.token}`, "content-type": "application/json", "user-agent": this.#options.userAgent },
+        headers: {
+          authorization: `Bearer ${this.#options.token}`,
+          "content-type": "application/json",
+          "user-agent": this.#options.userAgent,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (cause) {
       this.#options.onResponse?.("error");
-      throw new HcloudError(`${method} ${path}: ${(cause as Error).name}`, { method, path, retryable: !signal?.aborted }, { cause });
+      throw new HcloudError(
+        `${method} ${path}: ${(cause as Error).name}`,
+        { method, path, retryable: !signal?.aborted },
+        { cause },
+      );
     }
     this.#options.onResponse?.(String(response.status));
     this.#noteRateLimit(response);
@@ -136,7 +171,10 @@ export class HcloudClient {
     if (response.ok) return json;
     const apiError = (json as { error?: { code?: string; message?: string } }).error;
     const retryable = response.status === 429 || response.status >= 500;
-    throw new HcloudError(`${method} ${path}: ${response.status} ${apiError?.code ?? ""} ${apiError?.message ?? ""}`.trim(), { method, path, status: response.status, code: apiError?.code, retryable });
+    throw new HcloudError(
+      `${method} ${path}: ${response.status} ${apiError?.code ?? ""} ${apiError?.message ?? ""}`.trim(),
+      { method, path, status: response.status, code: apiError?.code, retryable },
+    );
   }
 
   /**

@@ -26,7 +26,12 @@ export class KubeHttp {
   }
 
   /** Sends one request; resolves with any status (callers decide what 404/409 mean). */
-  async request(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<KubeResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = 10_000,
+  ): Promise<KubeResponse> {
     const req = await this.#open(method, path, timeoutMs);
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       req.on("response", resolve).on("error", reject);
@@ -42,7 +47,12 @@ export class KubeHttp {
    * Opens a watch and hands each event line to `onEvent` until the server ends the stream, the
    * signal aborts, or no byte (not even a bookmark) arrives for `idleMs`.
    */
-  async watch(path: string, onEvent: (event: Record<string, unknown>) => void, signal: AbortSignal, idleMs = 300_000): Promise<void> {
+  async watch(
+    path: string,
+    onEvent: (event: Record<string, unknown>) => void,
+    signal: AbortSignal,
+    idleMs = 300_000,
+  ): Promise<void> {
     const req = await this.#open("GET", path, idleMs);
     const abort = () => req.destroy(new Error("watch aborted"));
     signal.addEventListener("abort", abort, { once: true });
@@ -74,7 +84,9 @@ export class KubeHttp {
     await this.#config.applyToHTTPSOptions(options);
     const transport = url.protocol === "https:" ? https : http;
     const req = transport.request(url, options);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`)),
+    );
     return req;
   }
 }

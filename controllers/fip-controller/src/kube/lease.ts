@@ -12,6 +12,8 @@ export interface LeaseTimings {
 export interface LeaderCallbacks {
   lead: (signal: AbortSignal) => Promise<void>;
   onEvent: (event: "acquired" | "lost" | "released" | "new-holder", holder: string) => void;
+  /** A failed read or write of the lease (the election carries on). */
+  onError: (error: Error) => void;
 }
 
 interface LeaseRecord {
@@ -44,7 +46,13 @@ export class LeaderElector {
   #observed: { record: string; at: number } | undefined;
   #lease: LeaseObject | undefined;
 
-  constructor(http: KubeHttp, namespace: string, name: string, identity: string, timings: LeaseTimings) {
+  constructor(
+    http: KubeHttp,
+    namespace: string,
+    name: string,
+    identity: string,
+    timings: LeaseTimings,
+  ) {
     this.#http = http;
     this.#collection = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
     this.#path = `${this.#collection}/${name}`;
@@ -58,9 +66,13 @@ export class LeaderElector {
   async run(callbacks: LeaderCallbacks, signal: AbortSignal): Promise<void> {
     let lastHolder = "";
     while (!signal.aborted) {
-      const acquired = await this.#tryAcquireOrRenew().catch(() => false);
+      const acquired = await this.#tryAcquireOrRenew().catch((error: Error) => {
+        callbacks.onError(error);
+        return false;
+      });
       const holder = this.#lease?.spec.holderIdentity ?? "";
-      if (holder !== lastHolder && holder !== this.#identity) callbacks.onEvent("new-holder", holder);
+      if (holder !== lastHolder && holder !== this.#identity)
+        callbacks.onEvent("new-holder", holder);
       lastHolder = holder;
       if (acquired) {
         callbacks.onEvent("acquired", this.#identity);
@@ -82,10 +94,17 @@ export class LeaderElector {
     let watchdog = setTimeout(() => work.abort(), this.#timings.renewDeadlineMs);
     const running = callbacks.lead(work.signal).catch(() => {});
     while (!signal.aborted && !work.signal.aborted) {
-      await sleep(this.#timings.retryPeriodMs, undefined, { signal: AbortSignal.any([signal, work.signal]) }).catch(() => {});
+      await sleep(this.#timings.retryPeriodMs, undefined, {
+        signal: AbortSignal.any([signal, work.signal]),
+      }).catch(() => {});
       if (signal.aborted || work.signal.aborted) break;
       const remaining = this.#timings.renewDeadlineMs - (Date.now() - lastRenew);
-      const renewed = await this.#tryAcquireOrRenew(Math.max(remaining, 1)).catch(() => false);
+      const renewed = await this.#tryAcquireOrRenew(Math.max(remaining, 1)).catch(
+        (error: Error) => {
+          callbacks.onError(error);
+          return false;
+        },
+      );
       if (!renewed) continue;
       lastRenew = Date.now();
       clearTimeout(watchdog);
@@ -144,9 +163,15 @@ export class LeaderElector {
         leaseTransitions: 0,
       },
     };
-    const res = await this.#http.request("POST", this.#collection, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...body }, timeoutMs);
+    const res = await this.#http.request(
+      "POST",
+      this.#collection,
+      { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...body },
+      timeoutMs,
+    );
     if (res.status === 409) return false;
-    if (res.status !== 201 && res.status !== 200) throw new Error(`creating lease ${this.#path}: HTTP ${res.status}`);
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`creating lease ${this.#path}: HTTP ${res.status}`);
     this.#lease = res.body as unknown as LeaseObject;
     return true;
   }
@@ -154,8 +179,18 @@ export class LeaderElector {
   /** Clears the holder so a standby takes over at its next retry instead of waiting it out. */
   async #release(): Promise<void> {
     if (!this.#lease || this.#lease.spec.holderIdentity !== this.#identity) return;
-    const spec = { ...this.#lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime() };
-    await this.#http.request("PUT", this.#path, { ...this.#lease, spec }, this.#timings.retryPeriodMs);
+    const spec = {
+      ...this.#lease.spec,
+      holderIdentity: "",
+      leaseDurationSeconds: 1,
+      renewTime: microTime(),
+    };
+    await this.#http.request(
+      "PUT",
+      this.#path,
+      { ...this.#lease, spec },
+      this.#timings.retryPeriodMs,
+    );
   }
 }
 

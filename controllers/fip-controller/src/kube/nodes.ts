@@ -3,7 +3,9 @@ import type { KubeNode } from "../reconcile.ts";
 import type { KubeHttp } from "./http.ts";
 
 /** What the informer reports: a node added, changed or removed, or a relist. */
-export type NodeEvent = { type: "ADDED" | "MODIFIED" | "DELETED"; node: KubeNode } | { type: "RELISTED" };
+export type NodeEvent =
+  | { type: "ADDED" | "MODIFIED" | "DELETED"; node: KubeNode }
+  | { type: "RELISTED" };
 
 /** Thrown inside the watch loop when the server answers 410 Gone (resourceVersion too old). */
 class GoneError extends Error {
@@ -35,7 +37,11 @@ export class NodeInformer {
   }
 
   /** Runs until the signal aborts; `onEvent` sees every change; `onError` every failure. */
-  async run(onEvent: (e: NodeEvent) => void, onError: (e: Error) => void, signal: AbortSignal): Promise<void> {
+  async run(
+    onEvent: (e: NodeEvent) => void,
+    onError: (e: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       try {
@@ -61,14 +67,25 @@ export class NodeInformer {
     const items = (res.body.items as KubeNode[]) ?? [];
     this.#nodes.clear();
     for (const node of items) this.#nodes.set(node.metadata.name, node);
-    this.#resourceVersion = String((res.body.metadata as { resourceVersion?: string })?.resourceVersion ?? "");
+    this.#resourceVersion = String(
+      (res.body.metadata as { resourceVersion?: string })?.resourceVersion ?? "",
+    );
     this.#synced = true;
     onEvent({ type: "RELISTED" });
   }
 
   async #watch(onEvent: (e: NodeEvent) => void, signal: AbortSignal): Promise<void> {
-    const query = new URLSearchParams({ watch: "1", resourceVersion: this.#resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: "300" });
-    await this.#http.watch(`/api/v1/nodes?${query}`, (event) => this.#apply(event, onEvent), signal);
+    const query = new URLSearchParams({
+      watch: "1",
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: "true",
+      timeoutSeconds: "300",
+    });
+    await this.#http.watch(
+      `/api/v1/nodes?${query}`,
+      (event) => this.#apply(event, onEvent),
+      signal,
+    );
   }
 
   #apply(event: Record<string, unknown>, onEvent: (e: NodeEvent) => void): void {

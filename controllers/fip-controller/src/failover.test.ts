@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { Cluster, type Replica, waitFor } from "../test/harness.ts";
+
+// Scenarios against the real controller in child processes (so SIGKILL is real), with the
+// in-process Kubernetes and Hetzner Cloud API servers. Timings: lease 2 s, renew 1.5 s, retry 0.3 s.
+
+/** Starts a cluster and checks, on every assign, that the caller held the lease at that moment. */
+async function startCluster(t: { after: (fn: () => Promise<void>) => void }): Promise<Cluster> {
+  const cluster = await new Cluster().start();
+  const violations: string[] = [];
+  cluster.hcloud.onAssign = (record) => {
+    const holder = cluster.kube.holder("kube-system", "fip-controller");
+    if (holder !== record.identity)
+      violations.push(`${record.identity} assigned while ${holder || "nobody"} held the lease`);
+  };
+  t.after(async () => {
+    await cluster.stop();
+    assert.deepEqual(violations, [], "only the lease holder may act");
+  });
+  return cluster;
+}
+
+async function leaderOf(cluster: Cluster): Promise<Replica> {
+  await waitFor("a leader", () => cluster.leader() !== undefined);
+  return cluster.leader() as Replica;
+}
+
+async function metrics(replica: Replica): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${replica.port}/metrics`)).text();
+}
+
+test("moves IPs off a NotReady node to the healthy nodes with the fewest IPs, not to the leader's own node", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.hcloud.addFloatingIp(13, "198.51.100.9", 2);
+  const env = { FLOATING_IPS: "198.51.100.7,2001:db8:ff00::/64,fip-13", NODE_NAME: "node-b" };
+  cluster.spawnReplica("rep-1", undefined, env);
+  cluster.spawnReplica("rep-2", undefined, env);
+  await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+
+  cluster.kube.setReady("node-a", false);
+  await waitFor(
+    "both IPs off node-a",
+    () => cluster.hcloud.serverOf(11) !== 1 && cluster.hcloud.serverOf(12) !== 1,
+  );
+  // node-c held none, so the first IP goes there even though node-b sorts first and hosts the pods.
+  assert.equal(cluster.hcloud.serverOf(11), 3);
+  assert.equal(cluster.hcloud.serverOf(12), 2);
+  assert.equal(cluster.hcloud.serverOf(13), 2);
+});
+
+test("a cordon moves the IP, and the old node recovering does not pull it back", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.spawnReplica("rep-1");
+  await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+
+  cluster.kube.setCordoned("node-a", true);
+  await waitFor(
+    "IPs off the cordoned node",
+    () => cluster.hcloud.serverOf(11) === 2 && cluster.hcloud.serverOf(12) === 3,
+  );
+  const assigns = cluster.hcloud.assigns.length;
+
+  cluster.kube.setCordoned("node-a", false);
+  cluster.kube.setReady("node-a", true);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(cluster.hcloud.assigns.length, assigns);
+  assert.equal(cluster.hcloud.serverOf(11), 2);
+});
+
+test("a standby takes over after the leader is SIGKILLed and keeps every IP right", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.spawnReplica("rep-1");
+  cluster.spawnReplica("rep-2");
+  cluster.spawnReplica("rep-3");
+  const first = await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+
+  first.child.kill("SIGKILL");
+  const killedAt = Date.now();
+  cluster.kube.setReady("node-a", false);
+  await waitFor(
+    "IPs moved by the new leader",
+    () => cluster.hcloud.serverOf(11) === 2 && cluster.hcloud.serverOf(12) === 3,
+    8000,
+  );
+  const movedAt = Date.now();
+  const second = cluster.leader() as Replica;
+  assert.notEqual(second.identity, first.identity);
+  assert.ok(cluster.hcloud.assigns.every((a) => a.identity === second.identity));
+  // Lease duration (2 s) + retry period (0.3 s) + the action (0.2 s) + slack for process scheduling.
+  assert.ok(movedAt - killedAt < 3500, `takeover took ${movedAt - killedAt} ms`);
+});
+
+test("on SIGTERM the leader stops, releases the lease, and a standby leads without waiting it out", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.spawnReplica("rep-1");
+  cluster.spawnReplica("rep-2");
+  const first = await leaderOf(cluster);
+
+  first.child.kill("SIGTERM");
+  assert.equal(await first.exited, 0);
+  assert.match(first.output(), /work stopped; lease released/);
+  const start = Date.now();
+  await waitFor(
+    "a new leader",
+    () => cluster.leader() !== undefined && cluster.leader() !== first,
+    3000,
+  );
+  assert.ok(
+    Date.now() - start < 1500,
+    "a released lease is taken at the next retry, well before it would expire",
+  );
+  assert.ok(cluster.kube.leaseWrites.some((w) => w.holder === ""));
+});
+
+test("an assign action that ends in error is retried until the IP lands", async (t) => {
+  const cluster = await startCluster(t);
+  const replica = cluster.spawnReplica("rep-1");
+  await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+  cluster.hcloud.failActions = 2;
+
+  cluster.kube.setReady("node-a", false);
+  await waitFor(
+    "IPs moved despite failing actions",
+    () => cluster.hcloud.serverOf(11) === 2 && cluster.hcloud.serverOf(12) === 3,
+    8000,
+  );
+  assert.equal(cluster.hcloud.assigns.filter((a) => a.outcome === "error").length, 2);
+  await waitFor(
+    "both successes logged",
+    () => (replica.output().match(/"msg":"floating IP assigned"/g) ?? []).length === 2,
+  );
+  const text = await metrics(replica);
+  assert.match(text, /fip_controller_assignments_total\{result="error"\} 2/);
+  assert.match(text, /fip_controller_assignments_total\{result="success"\} 2/);
+  assert.match(replica.output(), /"msg":"assigning floating IP failed"/);
+});
+
+test("rides out 429 and 5xx answers and relists nodes after 410 Gone", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.hcloud.inject = [429, 503, 502];
+  const replica = cluster.spawnReplica("rep-1");
+  await leaderOf(cluster);
+  await waitFor("a successful list", () => cluster.hcloud.requests.length >= 4);
+
+  const lists = cluster.kube.nodeLists;
+  cluster.kube.compact();
+  await waitFor("a relist after 410 Gone", () => cluster.kube.nodeLists === lists + 1);
+  cluster.kube.setReady("node-a", false);
+  await waitFor("IPs moved after the relist", () => cluster.hcloud.serverOf(11) === 2, 5000);
+  await waitFor(
+    "both successes logged",
+    () => (replica.output().match(/"msg":"floating IP assigned"/g) ?? []).length === 2,
+  );
+  const text = await metrics(replica);
+  assert.match(text, /fip_controller_hcloud_requests_total\{status="429"\} 1/);
+  assert.match(text, /fip_controller_hcloud_requests_total\{status="503"\} 1/);
+  assert.match(text, /fip_controller_failover_seconds_count 2/);
+});
+
+test("the token appears in no output and no metric", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.hcloud.inject = [500];
+  cluster.hcloud.failActions = 1;
+  const replicas = [cluster.spawnReplica("rep-1"), cluster.spawnReplica("rep-2")];
+  await leaderOf(cluster);
+  cluster.kube.setReady("node-a", false);
+  await waitFor(
+    "IPs moved",
+    () => cluster.hcloud.serverOf(11) === 2 && cluster.hcloud.serverOf(12) === 3,
+    8000,
+  );
+
+  for (const replica of replicas) {
+    const text = `${replica.output()}\n${await metrics(replica)}`;
+    assert.ok(!text.includes(cluster.token), `${replica.identity} printed the token`);
+    assert.ok(
+      !text.includes(cluster.token.slice(3, 20)),
+      `${replica.identity} printed part of the token`,
+    );
+  }
+});
+
+test("exits 2 with a message naming the variable on bad configuration", () => {
+  const main = new URL("./main.ts", import.meta.url).pathname;
+  const run = spawnSync(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH,
+      HCLOUD_TOKEN: "x-token",
+      FLOATING_IPS: "1.2.3.4",
+      LEASE_DURATION: "5s",
+      RENEW_DEADLINE: "6s",
+    },
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 2);
+  assert.equal(
+    run.stderr,
+    "fip-controller: configuration error: RENEW_DEADLINE: must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire\n",
+  );
+});
