@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, stringify } from "yaml";
 import type { CatalogSpec, ImageSpec } from "../catalog/schema.ts";
 import type { Catalog, CatalogImage, Locator } from "../catalog/types.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
+import type { Rule } from "./types.ts";
 
 // Builders for gate tests: an image from Dockerfile text and a few spec fields, written to a
 // temporary folder so rules that read delta files read real files, with a real YAML locator.
@@ -96,4 +97,32 @@ export function yamlLocator(text: string): Locator {
     const { line, col } = lineCounter.linePos(node.range[0]);
     return { line, column: col };
   };
+}
+
+/** A finding reduced to what gate tables assert: the check, severity, line and message. */
+export interface FindingSummary {
+  rule: string;
+  severity: string;
+  line?: number;
+  message: string;
+}
+
+/** Runs one rule over a fixture (with other catalog images beside it) and summarises findings. */
+export function judge(
+  rule: Rule,
+  fixture: ImageFixture,
+  others: CatalogImage[] = [],
+  spec: Partial<CatalogSpec> = {},
+): FindingSummary[] {
+  const image = fixtureImage(fixture);
+  const catalog = fixtureCatalog([image, ...others], spec);
+  return rule.check({ catalog, image }).map((finding) => {
+    const summary: FindingSummary = {
+      rule: finding.rule,
+      severity: finding.severity,
+      message: finding.message,
+    };
+    if (finding.line !== undefined) summary.line = finding.line;
+    return summary;
+  });
 }
