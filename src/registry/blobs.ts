@@ -10,18 +10,23 @@ export interface BlobInfo {
   size: number;
 }
 
-/** HEADs a blob; `undefined` when the registry does not have it (404). */
+/**
+ * HEADs a blob; `undefined` when the registry does not have it (404). `push` asks for the
+ * push scope, so that a push reuses one token for the check and the upload.
+ */
 export async function headBlob(
   transport: Transport,
   registry: string,
   repository: string,
   digest: string,
+  push = false,
 ): Promise<BlobInfo | undefined> {
   const response = await transport.request({
     registry,
     method: "HEAD",
     path: `${repository}/blobs/${digest}`,
     repository,
+    push,
     expect: [200, 404],
   });
   if (response.status === 404) return undefined;
@@ -58,7 +63,9 @@ export async function pushBlob(
 ): Promise<Descriptor> {
   const digest = computeDigest(bytes);
   const descriptor = { mediaType, digest, size: bytes.byteLength };
-  if ((await headBlob(transport, registry, repository, digest)) !== undefined) return descriptor;
+  if ((await headBlob(transport, registry, repository, digest, true)) !== undefined) {
+    return descriptor;
+  }
 
   const opened = await transport.request({
     registry,
