@@ -1,0 +1,231 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parseReference } from "../src/reference/parse.ts";
+import { RegistryClient } from "../src/registry/client.ts";
+import { testEnvironment } from "./environment.ts";
+
+// The main job against the prepared machine: the shipped catalog's fip-alias-agent built by the
+// Docker engine, pushed with auth to the push registry, read back and pulled by digest; then the
+// failures, each with its exit code and the lock untouched. Each run uses a fresh namespace in
+// the push registry, so an earlier run's tags never collide with this one's.
+
+const env = testEnvironment();
+const skip = env
+  ? false
+  : "the prepared machine is missing (run scripts/prepare-machine.sh as root)";
+const root = join(import.meta.dirname, "..");
+const work = mkdtempSync(join(tmpdir(), "solera-build-test-"));
+const namespace = `${env?.pushRegistry}/t${process.pid}${Date.now().toString(36)}`;
+const fixedEnv = { SOURCE_DATE_EPOCH: "1764720000", NO_COLOR: "1", CI: "" };
+
+function dockerConfig(password: string): string {
+  const dir = mkdtempSync(join(work, "docker-config-"));
+  const auth = Buffer.from(`${env?.username}:${password}`).toString("base64");
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({ auths: { [env?.pushRegistry ?? ""]: { auth } } }),
+  );
+  return dir;
+}
+
+function solera(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [join(root, "src/cli/main.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...fixedEnv, ...extra },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A copy of the shipped catalog in a temp dir, to change without touching the real one. */
+function catalogCopy(): string {
+  const dir = mkdtempSync(join(work, "catalog-"));
+  cpSync(join(root, "catalog"), dir, { recursive: true });
+  return dir;
+}
+
+describe("solera build --push on the prepared machine", { skip }, () => {
+  const goodConfig = env ? dockerConfig(env.password) : "";
+  const lock = join(work, "solera.lock.json");
+  const platforms = (env?.platforms.length ? env.platforms : ["linux/amd64"]).join(",");
+
+  before(() => {
+    if (env && env.platforms.length < 2)
+      process.stderr.write("note: building linux/amd64 only, QEMU is not ready\n");
+  });
+  after(() => execFileSync("rm", ["-rf", work]));
+
+  it("builds the shipped fip-alias-agent, pushes it and locks digests read back from the registry", async () => {
+    const run = solera(
+      [
+        "build",
+        "fip-alias-agent",
+        "--push",
+        "--registry",
+        namespace,
+        "--platform",
+        platforms,
+        "--lock",
+        lock,
+        "--json",
+      ],
+      { DOCKER_CONFIG: goodConfig },
+    );
+    assert.equal(run.code, 0, run.stderr.slice(-2000));
+
+    const entry = JSON.parse(readFileSync(lock, "utf8")).images["fip-alias-agent"];
+    process.env.DOCKER_CONFIG = goodConfig;
+    const resolved = await new RegistryClient().resolveDigest(parseReference(entry.tag));
+    assert.equal(entry.digest, resolved.digest);
+    assert.deepEqual(Object.keys(entry.platforms).sort(), platforms.split(",").sort());
+    assert.match(
+      entry.upstreams["docker.io/library/debian:bookworm-slim"],
+      /^sha256:[0-9a-f]{64}$/,
+    );
+
+    const repository = entry.tag.slice(0, entry.tag.lastIndexOf(":"));
+    execFileSync(env?.docker ?? "docker", ["pull", `${repository}@${entry.digest}`], {
+      env: { ...process.env, DOCKER_CONFIG: goodConfig },
+      stdio: "ignore",
+    });
+  });
+
+  it("pushes an unchanged image again without moving the tag", () => {
+    const before = readFileSync(lock, "utf8");
+    const run = solera(
+      ["push", "fip-alias-agent", "--registry", namespace, "--platform", platforms, "--lock", lock],
+      {
+        DOCKER_CONFIG: goodConfig,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /unchanged/);
+    assert.equal(
+      JSON.parse(readFileSync(lock, "utf8")).images["fip-alias-agent"].digest,
+      JSON.parse(before).images["fip-alias-agent"].digest,
+    );
+  });
+
+  it("refuses to move a pushed tag to a changed image (exit 5), lock unchanged", () => {
+    const catalog = catalogCopy();
+    const dockerfile = join(catalog, "images/fip-alias-agent/Dockerfile");
+    writeFileSync(
+      dockerfile,
+      `${readFileSync(dockerfile, "utf8")}\nENV SOLERA_TEST_CHANGE=${Date.now()}\n`,
+    );
+    const before = readFileSync(lock, "utf8");
+    const common = [
+      "--catalog",
+      catalog,
+      "--registry",
+      namespace,
+      "--platform",
+      platforms,
+      "--lock",
+      lock,
+    ];
+
+    assert.equal(
+      solera(["build", "fip-alias-agent", ...common], { DOCKER_CONFIG: goodConfig }).code,
+      0,
+    );
+    const run = solera(["push", "fip-alias-agent", ...common], { DOCKER_CONFIG: goodConfig });
+    assert.equal(run.code, 5, run.stderr);
+    assert.match(
+      run.stderr,
+      /is already pushed as sha256:[0-9a-f]{64}, and the image built now is different: pinned tags are immutable/,
+    );
+    assert.match(run.stderr, /bump the version/);
+    assert.equal(readFileSync(lock, "utf8"), before);
+  });
+
+  it("stops on wrong credentials with exit 4, lock unchanged", () => {
+    const before = readFileSync(lock, "utf8");
+    const run = solera(
+      [
+        "push",
+        "fip-alias-agent",
+        "--registry",
+        `${namespace}-other`,
+        "--platform",
+        platforms,
+        "--lock",
+        lock,
+      ],
+      {
+        DOCKER_CONFIG: dockerConfig("not-the-password"),
+      },
+    );
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, /refused the credentials of user solera/);
+    assert.equal(readFileSync(lock, "utf8"), before);
+  });
+
+  it("stops on an unreachable registry with exit 3, lock unchanged", () => {
+    const before = readFileSync(lock, "utf8");
+    const run = solera([
+      "push",
+      "fip-alias-agent",
+      "--registry",
+      "127.0.0.1:9/solera",
+      "--lock",
+      lock,
+    ]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /the registry 127\.0\.0\.1:9 cannot be reached/);
+    assert.equal(readFileSync(lock, "utf8"), before);
+  });
+
+  it("reports a build that fails halfway with exit 1 and the log's last lines, no lock written", () => {
+    const catalog = catalogCopy();
+    const dockerfile = join(catalog, "images/fip-alias-agent/Dockerfile");
+    writeFileSync(
+      dockerfile,
+      `${readFileSync(dockerfile, "utf8")}\nRUN echo solera-halfway-marker && exit 3\n`,
+    );
+    const freshLock = join(work, "never.lock.json");
+    const run = solera(
+      [
+        "build",
+        "fip-alias-agent",
+        "--push",
+        "--catalog",
+        catalog,
+        "--registry",
+        namespace,
+        "--platform",
+        "linux/amd64",
+        "--lock",
+        freshLock,
+      ],
+      { DOCKER_CONFIG: goodConfig },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /building fip-alias-agent for linux\/amd64 failed \(exit code 1\); last lines of the engine's log:/,
+    );
+    assert.match(run.stderr, / {2}\| .*solera-halfway-marker/);
+    assert.equal(existsSync(freshLock), false);
+  });
+});
+
+describe("solera build without an engine", () => {
+  it("exits 3 and says what to install", () => {
+    const emptyPath = mkdtempSync(join(tmpdir(), "solera-no-path-"));
+    const run = solera(["build", "fip-alias-agent"], {
+      PATH: emptyPath,
+      SOLERA_DOCKER: "/nowhere/docker",
+    });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(
+      run.stderr,
+      /no build engine found: SOLERA_DOCKER=\/nowhere\/docker is not an executable/,
+    );
+    assert.match(run.stderr, /apt-get install docker\.io/);
+  });
+});
