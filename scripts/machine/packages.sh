@@ -31,6 +31,26 @@ install_packages() {
   say "packages: installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 || die "apt-get update failed; check /etc/apt/sources.list*"
+  hold_services
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
-    || die "apt-get install ${missing[*]} failed"
+    || { release_services; die "apt-get install ${missing[*]} failed"; }
+  release_services
+}
+
+# hold_services: keep the packages' init scripts from starting dockerd and a registry on port
+# 5000 during installation (policy-rc.d exit 101 means "not allowed"); the later steps start
+# them with solera's own settings instead.
+hold_services() {
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# written by solera prepare-machine during apt-get install\nexit 101\n' \
+      >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+  fi
+}
+
+# release_services: remove the policy-rc.d that hold_services wrote, and only that one.
+release_services() {
+  if grep -q 'solera prepare-machine' /usr/sbin/policy-rc.d 2>/dev/null; then
+    rm -f /usr/sbin/policy-rc.d
+  fi
 }

@@ -59,6 +59,10 @@ start_registry() {
   echo $! >"$pid"
   wait_for_url "http://$addr/v2/" 30 \
     || die "$name did not answer at http://$addr/v2/ within 30 s; last log lines: $(tail -n 5 "$dir/registry.log")"
+  # Something else on the port answers too, but then this registry exits: say so.
+  sleep 0.5
+  pid_alive "$pid" \
+    || die "$name exited right after starting (is $addr taken by another process? see ss -ltnp); last log lines: $(tail -n 5 "$dir/registry.log")"
 }
 
 # start_registries: the mirror without auth, the push target with htpasswd auth.
