@@ -123,6 +123,8 @@ describe("parseDockerfile instructions", () => {
   it("reads the escape character into the Dockerfile", () => {
     assert.equal(parseDockerfile("# escape=`\nFROM debian", "D").escape, "`");
     assert.equal(parseDockerfile("FROM debian", "D").escape, "\\");
+    assert.equal(parseDockerfile("FROM debian\n# escape=`", "D").escape, "\\");
+    assert.equal(parseDockerfile("\n# escape=`\nFROM debian", "D").escape, "\\");
   });
 });
 

@@ -69,9 +69,14 @@ export function parseDockerfile(text: string, path: string): Dockerfile {
   return { path, escape: escapeChar, globalArgs, stages };
 }
 
-/** The `# escape=` directive as dockerfile-ast reads it; `\` when absent. */
+/**
+ * The `# escape=` directive as dockerfile-ast reads it; `\` when absent. Directives can only
+ * stand in the leading comment lines, so only those are handed to dockerfile-ast: parsing the
+ * whole file again would double the cost of reading a Dockerfile for nothing.
+ */
 function readEscape(text: string): string {
-  const escapeChar = DockerfileParser.parse(text).getEscapeCharacter();
+  const header = /^(?:[ \t]*#[^\n]*\n)*/.exec(text)?.[0] ?? "";
+  const escapeChar = DockerfileParser.parse(header).getEscapeCharacter();
   return escapeChar === "`" ? "`" : "\\";
 }
 
