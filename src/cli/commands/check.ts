@@ -47,7 +47,8 @@ function verdictLine(out: Output, verdict: ImageVerdict): string {
 /** `  file:line: severity rule: message` and `    fix: …` */
 function findingLines(out: Output, finding: Finding): string {
   const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
-  const colour = finding.severity === "error" ? "red" : finding.severity === "warning" ? "yellow" : "cyan";
+  const colour =
+    finding.severity === "error" ? "red" : finding.severity === "warning" ? "yellow" : "cyan";
   const head = `  ${where}: ${out.paint(colour, finding.severity)} ${finding.rule}: ${finding.message}`;
   return `${head}\n    ${out.paint("dim", "fix:")} ${finding.fix}`;
 }

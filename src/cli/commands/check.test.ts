@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+// The commands as a user runs them: a separate node process, real catalogs on disk, exit codes.
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const REFUSED = "src/gates/testdata/refused";
+
+function solera(...args: string[]) {
+  const result = spawnSync(process.execPath, ["src/cli/main.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("solera check", () => {
+  it("admits every image of the shipped catalog", () => {
+    const { code, stdout } = solera("check", "--json");
+    const report = JSON.parse(stdout) as {
+      admissible: boolean;
+      images: {
+        name: string;
+        admissible: boolean;
+        findings: { rule: string; severity: string }[];
+      }[];
+    };
+    const refused = report.images
+      .filter((image) => !image.admissible)
+      .map(
+        (image) =>
+          `${image.name}: ${image.findings
+            .filter((f) => f.severity === "error")
+            .map((f) => f.rule)
+            .join(", ")}`,
+      );
+    assert.deepEqual(refused, []);
+    assert.ok(report.images.length >= 3, "the shipped catalog has its images");
+    assert.equal(code, 0);
+  });
+
+  it("prints a verdict per image and each finding as file:line with its fix, and exits 1", () => {
+    const { code, stdout, stderr } = solera("--catalog", REFUSED, "check");
+    const bad = `${REFUSED}/images/bad`;
+    assert.equal(
+      stdout,
+      [
+        "bad: refused (4 errors, 0 warnings)",
+        `  ${bad}/Dockerfile:1: error A1.latest-tag: wordpress:latest uses "latest" in its tag, which moves with every upstream release`,
+        "    fix: Replace latest with the upstream's version tag.",
+        `  ${bad}/Dockerfile:2: error A3.redundant: RUN installs gd again (php-ext), but the upstream already provides it: "gd"`,
+        "    fix: Remove the install: the upstream already provides it, and its release cadence maintains it.",
+        `  ${bad}/settings.ini:2: error T2.post-below-upload: post_max_size = 8M is below upload_max_filesize = 64M, so uploads near the limit fail`,
+        "    fix: Raise post_max_size to at least upload_max_filesize: an upload travels inside a POST body.",
+        `  ${bad}/settings.ini:3: error T2.logic-setting: session.save_handler is an application-logic setting; the image must not bake it`,
+        "    fix: Remove the setting from the image; the operator sets it through a ConfigMap mounted into conf.d.",
+        "good: admissible (0 errors, 0 warnings)",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(stderr, "error: 2 images checked: 1 admissible, 1 refused\n");
+    assert.equal(code, 1);
+  });
+
+  it("exits 0 when the named images are admissible", () => {
+    const { code, stdout } = solera("--catalog", REFUSED, "check", "good");
+    assert.equal(stdout, "good: admissible (0 errors, 0 warnings)\n");
+    assert.equal(code, 0);
+  });
+
+  it("prints the GateReport with --json", () => {
+    const { code, stdout } = solera("--catalog", REFUSED, "--json", "check", "bad");
+    const report = JSON.parse(stdout);
+    assert.equal(report.admissible, false);
+    assert.equal(report.images[0].name, "bad");
+    assert.deepEqual(report.images[0].findings[0], {
+      rule: "A1.latest-tag",
+      severity: "error",
+      image: "bad",
+      file: `${REFUSED}/images/bad/Dockerfile`,
+      line: 1,
+      message: 'wordpress:latest uses "latest" in its tag, which moves with every upstream release',
+      fix: "Replace latest with the upstream's version tag.",
+    });
+    assert.equal(code, 1);
+  });
+
+  it("refuses an unknown image name with exit 2, listing the known ones", () => {
+    const { code, stdout, stderr } = solera("--catalog", REFUSED, "check", "nope");
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      `error: unknown image "nope" in ${REFUSED}\n  fix: Name one of the catalog's images: bad, good.\n`,
+    );
+    assert.equal(code, 2);
+  });
+
+  it("exits 2 when the catalog does not load", () => {
+    const { code, stderr } = solera("--catalog", "src/gates/testdata/missing", "check");
+    assert.match(stderr, /^error: /);
+    assert.equal(code, 2);
+  });
+});
+
+describe("solera explain", () => {
+  it("prints a rule's rationale, severity, fix and checks", () => {
+    const { code, stdout } = solera("explain", "a1");
+    const lines = stdout.split("\n");
+    assert.equal(lines[0], "A1 upstream-first: Upstream First");
+    assert.match(stdout, /^ {2}severity: error$/m);
+    assert.match(stdout, /^ {4}A1\.latest-tag +error +no FROM uses latest$/m);
+    assert.equal(code, 0);
+  });
+
+  it("finds a rule by one of its check ids and prints JSON", () => {
+    const { code, stdout } = solera("--json", "explain", "T2.logic-setting");
+    const rule = JSON.parse(stdout);
+    assert.equal(rule.id, "T2");
+    assert.ok(rule.checks.some((check: { id: string }) => check.id === "T2.logic-setting"));
+    assert.equal(code, 0);
+  });
+
+  it("refuses an unknown rule with exit 2, listing the rule ids", () => {
+    const { code, stderr } = solera("explain", "Z9");
+    assert.equal(
+      stderr,
+      'error: unknown rule "Z9"\n  fix: Name one of the rules: A1, A2, A3, T1, T2, R1, R2, C1, C2.\n',
+    );
+    assert.equal(code, 2);
+  });
+});
