@@ -68,7 +68,7 @@ export async function registryMirrors(
     ["info", "--format", "{{json .RegistryConfig.Mirrors}}"],
     { env },
   ).catch(() => undefined);
-  if (!result || result.code !== 0) return [];
+  if (result?.code !== 0) return [];
   try {
     const mirrors = JSON.parse(result.stdout) as string[] | null;
     return (mirrors ?? []).map((url) => url.replace(/^https?:\/\//, "").replace(/\/+$/, ""));

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { readLock, updateLock } from "./lock.ts";
+import { parseUpstreamsLabel } from "./publish.ts";
+import type { LockEntry } from "./types.ts";
+
+const entry: LockEntry = {
+  tag: "r/solera/a:1",
+  registry: "r/solera",
+  digest: `sha256:${"1".repeat(64)}`,
+  mediaType: "application/vnd.oci.image.index.v1+json",
+  platforms: { "linux/amd64": `sha256:${"2".repeat(64)}` },
+  upstreams: {},
+  pushedAt: "2026-01-01T00:00:00.000Z",
+};
+
+describe("the lock", () => {
+  it("reads an absent lock as empty and merges new entries over the old, sorted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "solera-lock-"));
+    const path = join(dir, "solera.lock.json");
+    assert.deepEqual(await readLock(path), { lockVersion: 1, images: {} });
+    await updateLock(path, { b: entry });
+    await updateLock(path, { a: entry });
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")).images), ["a", "b"]);
+    assert.deepEqual(readdirSync(dir), ["solera.lock.json"]);
+  });
+
+  it("removes its temporary file and leaves the target when the rename fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "solera-lock-"));
+    const target = join(dir, "solera.lock.json");
+    mkdirSync(join(target, "keep"), { recursive: true });
+    await assert.rejects(writeFileAtomic(target, "{}"), { message: `writing ${target}` });
+    assert.deepEqual(readdirSync(dir), ["solera.lock.json"]);
+    assert.deepEqual(readdirSync(target), ["keep"]);
+  });
+
+  it("refuses a file that is not a solera lock", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "solera-lock-")), "solera.lock.json");
+    writeFileSync(path, "{}");
+    await assert.rejects(readLock(path), {
+      message: `the lock ${path} is not a solera lock (lockVersion 1 with images)`,
+    });
+  });
+
+  it("reads the upstreams label back into a map", () => {
+    const digest = `sha256:${"3".repeat(64)}`;
+    assert.deepEqual(parseUpstreamsLabel(`docker.io/library/debian:bookworm-slim@${digest}`), {
+      "docker.io/library/debian:bookworm-slim": digest,
+    });
+    assert.deepEqual(parseUpstreamsLabel(undefined), {});
+  });
+});
