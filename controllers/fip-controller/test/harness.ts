@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { HcloudApiServer } from "./hcloud-api-server.ts";
 import { KubeApiServer } from "./kube-api-server.ts";
 
-const mainPath = new URL("../src/main.ts", import.meta.url).pathname;
+// FIP_CONTROLLER_ENTRY runs the scenarios against another build, e.g. the esbuild bundle.
+const mainPath = process.env.FIP_CONTROLLER_ENTRY ?? new URL("../src/main.ts", import.meta.url).pathname;
 
 /** A running controller process with its collected output. */
 export interface Replica {

@@ -9,6 +9,8 @@ export interface AssignRecord {
   /** The calling controller, read from its User-Agent `fip-controller/<v> (<identity>)`. */
   identity: string;
   outcome: "success" | "error" | "running";
+  /** When the action ended. */
+  doneAt?: number;
 }
 
 interface Fip {
@@ -203,6 +205,7 @@ export class HcloudApiServer {
         fip.server = server.id;
       }
       record.outcome = act.status;
+      record.doneAt = Date.now();
     }, this.actionLatencyMs);
     return send(res, 201, { action: act });
   }

@@ -28,6 +28,8 @@ export class KubeApiServer {
   readonly leaseWrites: LeaseWrite[] = [];
   /** Lists of nodes served, to check relists. */
   nodeLists = 0;
+  /** While true, every lease request gets 503 (an API server the leader cannot reach). */
+  leaseOutage = false;
   watchesOpened = 0;
   #rv = 1;
   #history: WatchEvent[] = [];
@@ -153,6 +155,7 @@ export class KubeApiServer {
         url.pathname,
       );
     if (!lease) return send(res, 404, status(404, "NotFound", `${url.pathname} not found`));
+    if (this.leaseOutage) return send(res, 503, status(503, "ServiceUnavailable", "etcd unavailable"));
     let text = "";
     req
       .on("data", (c) => (text += c))
