@@ -43,8 +43,8 @@ export async function detectEngine(options: DetectOptions = {}): Promise<Engine>
 
   if (choice === "buildctl") return buildctlEngine(env, address, true) as Promise<Engine>;
 
-  const probes: DockerProbe[] = [];
-  for (const path of dockerCandidates(env)) probes.push(await probeDocker(path, env));
+  // Probed together: each probe is a few short client runs, and they add up on every build.
+  const probes = await Promise.all(dockerCandidates(env).map((path) => probeDocker(path, env)));
 
   const withBuildx = probes.find((probe) => probe.server && probe.buildx);
   if (withBuildx && (choice === "auto" || choice === "buildx")) {
@@ -102,16 +102,16 @@ export function dockerCandidates(env: NodeJS.ProcessEnv): string[] {
 }
 
 async function probeDocker(path: string, env: NodeJS.ProcessEnv): Promise<DockerProbe> {
-  const server = await runProcess(path, ["version", "--format", "{{.Server.Version}}"], { env });
+  const [server, buildx, buildkit] = await Promise.all([
+    runProcess(path, ["version", "--format", "{{.Server.Version}}"], { env }),
+    runProcess(path, ["buildx", "version"], { env }),
+    runProcess(path, ["build", "--help"], { env: { ...env, DOCKER_BUILDKIT: "1" } }),
+  ]);
   if (server.code !== 0) {
     const why = server.tail.at(-1) ?? `exit code ${server.code}`;
     return { path, buildkit: false, problem: `the Docker engine does not answer (${why})` };
   }
   const version = server.stdout.trim();
-  const buildx = await runProcess(path, ["buildx", "version"], { env });
-  const buildkit = await runProcess(path, ["build", "--help"], {
-    env: { ...env, DOCKER_BUILDKIT: "1" },
-  });
   const probe: DockerProbe = { path, server: version, buildkit: buildkit.code === 0 };
   if (buildx.code === 0) probe.buildx = buildx.stdout.trim().split(/\s+/)[1];
   if (!probe.buildx && probe.buildkit && !atLeast(version, 20, 10)) {
