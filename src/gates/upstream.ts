@@ -66,11 +66,23 @@ export function hasVersion(tag: string): boolean {
  */
 export function catalogImageNamed(ref: ImageReference, catalog: Catalog): string | undefined {
   const full = `${ref.registry}/${ref.repository}`;
-  const names = new Set(catalog.images.map((image) => image.name));
+  const names = imageNames(catalog);
   const prefix = `${catalog.registry.replace(/\/+$/, "")}/`;
   if (full.startsWith(prefix) && names.has(full.slice(prefix.length))) {
     return full.slice(prefix.length);
   }
   const bare = ref.registry === "docker.io" ? ref.repository.replace(/^library\//, "") : undefined;
   return bare !== undefined && names.has(bare) ? bare : undefined;
+}
+
+/** The catalog's image names, computed once per catalog: every stage of every image asks. */
+const namesByCatalog = new WeakMap<Catalog, Set<string>>();
+
+function imageNames(catalog: Catalog): Set<string> {
+  let names = namesByCatalog.get(catalog);
+  if (names === undefined) {
+    names = new Set(catalog.images.map((image) => image.name));
+    namesByCatalog.set(catalog, names);
+  }
+  return names;
 }

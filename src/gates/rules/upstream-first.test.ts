@@ -131,6 +131,7 @@ const cases: {
         severity: "error",
         line: 2,
         message:
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ${BASE}, verbatim
           "FROM ${BASE} uses $BASE without a default, so the upstream cannot be read from the Dockerfile",
       },
     ],
