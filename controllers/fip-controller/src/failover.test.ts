@@ -117,6 +117,30 @@ test("on SIGTERM the leader stops, releases the lease, and a standby leads witho
   assert.ok(cluster.kube.leaseWrites.some((w) => w.holder === ""));
 });
 
+test("a leader that cannot renew stops all work before its lease could expire", async (t) => {
+  const cluster = await startCluster(t);
+  const replica = cluster.spawnReplica("rep-1");
+  await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+
+  cluster.kube.leaseOutage = true;
+  const lastRenew = cluster.kube.leaseWrites.at(-1)?.at ?? 0;
+  const stoppedAt = await waitFor(
+    "work stopped",
+    () => /"msg":"lease lost; work stopped"/.test(replica.output()),
+    3000,
+  );
+  assert.ok(
+    stoppedAt - lastRenew < 2000,
+    `work stopped ${stoppedAt - lastRenew} ms after the last renewal`,
+  );
+  assert.match(await metrics(replica), /fip_controller_leader 0/);
+
+  cluster.kube.setReady("node-a", false);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(cluster.hcloud.assigns.length, 0, "no work without a lease");
+});
+
 test("an assign action that ends in error is retried until the IP lands", async (t) => {
   const cluster = await startCluster(t);
   const replica = cluster.spawnReplica("rep-1");

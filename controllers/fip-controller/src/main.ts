@@ -9,8 +9,14 @@ import { createLog } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { startHealthServer } from "./server.ts";
 
+const version = "0.1.0";
+
 /** Wires configuration, election, informer, loop and health server; runs until SIGTERM/SIGINT. */
 async function main(): Promise<number> {
+  if (process.argv.includes("--version")) {
+    process.stdout.write(`fip-controller ${version}\n`);
+    return 0;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -27,7 +33,7 @@ async function main(): Promise<number> {
   const hcloud = new HcloudClient({
     endpoint: config.hcloudEndpoint,
     token: config.token,
-    userAgent: `fip-controller/0.1.0 (${config.identity})`,
+    userAgent: `fip-controller/${version} (${config.identity})`,
     onResponse: (status) => metrics.apiRequests.inc({ status }),
   });
   const informer = new NodeInformer(kube);

@@ -6,7 +6,8 @@ import { HcloudApiServer } from "./hcloud-api-server.ts";
 import { KubeApiServer } from "./kube-api-server.ts";
 
 // FIP_CONTROLLER_ENTRY runs the scenarios against another build, e.g. the esbuild bundle.
-const mainPath = process.env.FIP_CONTROLLER_ENTRY ?? new URL("../src/main.ts", import.meta.url).pathname;
+const mainPath =
+  process.env.FIP_CONTROLLER_ENTRY ?? new URL("../src/main.ts", import.meta.url).pathname;
 
 /** A running controller process with its collected output. */
 export interface Replica {

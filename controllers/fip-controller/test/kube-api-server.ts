@@ -155,7 +155,8 @@ export class KubeApiServer {
         url.pathname,
       );
     if (!lease) return send(res, 404, status(404, "NotFound", `${url.pathname} not found`));
-    if (this.leaseOutage) return send(res, 503, status(503, "ServiceUnavailable", "etcd unavailable"));
+    if (this.leaseOutage)
+      return send(res, 503, status(503, "ServiceUnavailable", "etcd unavailable"));
     let text = "";
     req
       .on("data", (c) => (text += c))
