@@ -44,10 +44,10 @@ push_index() {
   for platform in $SOLERA_PLATFORMS; do
     sources+=("$MIRROR_ADDR/$repo:$tag-${platform#*/}")
   done
-  docker manifest rm "$target" >/dev/null 2>&1 || true
-  docker manifest create --insecure "$target" "${sources[@]}" >/dev/null \
+  "$ENGINE_DOCKER" manifest rm "$target" >/dev/null 2>&1 || true
+  "$ENGINE_DOCKER" manifest create --insecure "$target" "${sources[@]}" >/dev/null \
     || die "docker manifest create $target failed"
-  docker manifest push --insecure --purge "$target" >/dev/null \
+  "$ENGINE_DOCKER" manifest push --insecure --purge "$target" >/dev/null \
     || die "docker manifest push $target failed"
   has_index "$repo" "$tag" || die "the mirror does not serve $target as an index of $SOLERA_PLATFORMS"
   say "stand-ins: $target is an index of: $SOLERA_PLATFORMS"
