@@ -5,7 +5,14 @@ import { sameAddress } from "./ip.ts";
 import type { NodeEvent, NodeInformer } from "./kube/nodes.ts";
 import type { Log } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
-import { isHealthy, type Move, needsServers, planAssignments } from "./reconcile.ts";
+import {
+  isHealthy,
+  type KubeNode,
+  type Move,
+  mapNodesToServers,
+  needsServers,
+  planAssignments,
+} from "./reconcile.ts";
 
 /** What the controller needs from the rest of the process. */
 export interface ControllerDeps {
@@ -31,6 +38,10 @@ export class Controller {
   #ips: FloatingIp[] = [];
   #servers: Server[] = [];
   #refreshedAt = 0;
+  /** Re-list before the next plan: new leadership, or a failure that may hide a change. */
+  #mustRefresh = true;
+  #serversAt = 0;
+  #dirty = false;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -53,34 +64,39 @@ export class Controller {
 
   /** Does the leader's work until the signal aborts; returns only when all work has stopped. */
   async lead(signal: AbortSignal): Promise<void> {
-    const { log, metrics } = this.#deps;
+    const { config, log, metrics } = this.#deps;
     metrics.leader.set(1);
-    this.#refreshedAt = 0;
+    this.#mustRefresh = true;
     try {
       while (!signal.aborted) {
-        const wait = this.#nextWake(signal);
+        this.#dirty = false;
         await this.#pass(signal).catch((error: Error) => {
           if (signal.aborted) return;
           metrics.reconcileErrors.inc();
           log.warn({ err: error }, "reconcile failed");
-          this.#refreshedAt = 0;
+          this.#mustRefresh = true;
           this.#schedule(this.#backoff());
         });
-        await wait;
+        // A wake-up that came during the pass (#dirty) means: pass again without waiting.
+        if (!this.#dirty)
+          await this.#sleep(this.#refreshedAt + config.resyncPeriodMs - Date.now(), signal);
       }
     } finally {
       metrics.leader.set(0);
       clearTimeout(this.#timer);
+      this.#wake = undefined;
     }
   }
 
-  /** Resolves at the next wake-up: a node event, a retry, the resync period, or abort. */
-  #nextWake(signal: AbortSignal): Promise<void> {
+  /** Sleeps until the next resync is due, a scheduled wake-up, or abort. */
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const resync = setTimeout(done, this.#deps.config.resyncPeriodMs);
+      const resync = setTimeout(done, Math.max(ms, 0) + 1);
+      const wake = this;
       function done() {
         clearTimeout(resync);
         signal.removeEventListener("abort", done);
+        wake.#wake = undefined;
         resolve();
       }
       this.#wake = done;
@@ -90,7 +106,10 @@ export class Controller {
 
   #schedule(delayMs: number): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#wake?.(), delayMs);
+    this.#timer = setTimeout(() => {
+      this.#dirty = true;
+      this.#wake?.();
+    }, delayMs);
   }
 
   #backoff(): number {
@@ -102,7 +121,8 @@ export class Controller {
     const { config, informer } = this.#deps;
     if (!informer.synced) return;
     const nodes = informer.nodes();
-    if (Date.now() - this.#refreshedAt >= config.resyncPeriodMs) await this.#refresh(nodes, signal);
+    const due = Date.now() - this.#refreshedAt >= config.resyncPeriodMs;
+    if (due || this.#mustRefresh) await this.#refresh(nodes, signal);
     const plan = planAssignments(nodes, this.#servers, this.#ips, config.nodeSelector);
     this.#reportStranded(plan.stranded);
     if (plan.moves.length === 0) return;
@@ -111,23 +131,34 @@ export class Controller {
     const failed = results.filter((r) => r.status === "rejected");
     if (failed.length > 0 && !signal.aborted) {
       // The IP may have moved anyway (an action can fail after taking effect): re-list first.
-      this.#refreshedAt = 0;
+      this.#mustRefresh = true;
       this.#schedule(this.#backoff());
     }
   }
 
-  async #refresh(nodes: ReturnType<NodeInformer["nodes"]>, signal: AbortSignal): Promise<void> {
+  async #refresh(nodes: KubeNode[], signal: AbortSignal): Promise<void> {
     const { config, hcloud, log } = this.#deps;
     const all = await hcloud.listFloatingIps(config.floatingIpSelector, signal);
     this.#ips =
       config.floatingIps.length === 0
         ? all
         : all.filter((ip) => config.floatingIps.some((want) => names(ip, want)));
-    // The server list is only needed when some node lacks an hcloud:// providerID.
-    this.#servers = needsServers(nodes) ? await hcloud.listServers(signal) : [];
+    // The server list is only needed when some node lacks an hcloud:// providerID; servers
+    // change only when nodes join, so it is re-read for an unmapped node or every 10 resyncs.
+    if (!needsServers(nodes)) this.#servers = [];
+    else if (this.#serversStale(nodes)) {
+      this.#servers = await hcloud.listServers(signal);
+      this.#serversAt = Date.now();
+    }
     this.#refreshedAt = Date.now();
+    this.#mustRefresh = false;
     const missing = config.floatingIps.filter((want) => !all.some((ip) => names(ip, want)));
     if (missing.length > 0) log.warn({ missing }, "configured floating IPs not found");
+  }
+
+  #serversStale(nodes: KubeNode[]): boolean {
+    if (Date.now() - this.#serversAt >= 10 * this.#deps.config.resyncPeriodMs) return true;
+    return mapNodesToServers(nodes, this.#servers).size < nodes.length;
   }
 
   #reportStranded(stranded: { ip: FloatingIp; node: string | undefined }[]): void {

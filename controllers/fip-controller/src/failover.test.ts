@@ -210,6 +210,23 @@ test("the token appears in no output and no metric", async (t) => {
   }
 });
 
+test("in steady state the leader lists floating IPs once per resync and servers once", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.spawnReplica("rep-1", { lease: "2s", renew: "1.5s", retry: "300ms", resync: "1s" });
+  cluster.spawnReplica("rep-2", { lease: "2s", renew: "1.5s", retry: "300ms", resync: "1s" });
+  await leaderOf(cluster);
+  const start = await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+  await new Promise((r) => setTimeout(r, 3500 - (Date.now() - start)));
+
+  const count = (what: string) => cluster.hcloud.requests.filter((r) => r.what === what).length;
+  assert.ok(
+    [4, 5].includes(count("GET /v1/floating_ips")),
+    `floating IP lists: ${count("GET /v1/floating_ips")}`,
+  );
+  assert.equal(count("GET /v1/servers"), 1);
+  assert.equal(cluster.hcloud.requests.length, count("GET /v1/floating_ips") + 1);
+});
+
 test("exits 2 with a message naming the variable on bad configuration", () => {
   const main = new URL("./main.ts", import.meta.url).pathname;
   const run = spawnSync(process.execPath, [main], {

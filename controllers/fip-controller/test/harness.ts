@@ -9,6 +9,12 @@ import { KubeApiServer } from "./kube-api-server.ts";
 const mainPath =
   process.env.FIP_CONTROLLER_ENTRY ?? new URL("../src/main.ts", import.meta.url).pathname;
 
+// No orphans when the test or benchmark process ends early.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** A running controller process with its collected output. */
 export interface Replica {
   identity: string;
@@ -87,6 +93,8 @@ export class Cluster {
     child.stderr?.on("data", (c) => (output += c));
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     const replica = { identity, child, port, output: () => output, exited };
+    running.add(child);
+    child.on("exit", () => running.delete(child));
     this.replicas.push(replica);
     return replica;
   }
