@@ -135,25 +135,47 @@ describe("fip-alias-agent in a network namespace", { skip: unavailable }, () => 
     assert.deepEqual(ns.cidrs("e1"), ["192.0.2.40/32"]);
   });
 
-  test("leaves its aliases bound when stopped with SIGTERM", async () => {
+  test("re-reads the list every pass, and leaves its aliases bound on SIGTERM", {
+    timeout: 20_000,
+  }, async (t) => {
     const ns = namespace();
-    const agent = ns.startAgent({ FIP_IPS: "192.0.2.30", FIP_INTERVAL: "1" });
-    let stdout = "";
-    agent.stdout.setEncoding("utf8");
-    const running = new Promise<void>((resolve) => {
-      agent.stdout.on("data", (chunk: string) => {
-        stdout += chunk;
-        if (stdout.includes("running:")) resolve();
-      });
+    const list = listFile("192.0.2.30\n");
+    const agent = ns.startAgent({ FIP_LIST_FILE: list, FIP_INTERVAL: "1" });
+    t.after(() => {
+      if (agent.exitCode === null && agent.signalCode === null) agent.kill("SIGKILL");
     });
-    await running;
+    let stdout = "";
+    const waiters: (() => void)[] = [];
+    agent.stdout.setEncoding("utf8");
+    agent.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const printed = async (text: string) => {
+      while (!stdout.includes(text)) await new Promise<void>((wake) => waiters.push(wake));
+    };
 
+    await printed("running: 1 floating IPs on e0 (default route), a pass every 1 s");
+    writeFileSync(list, "192.0.2.31\n");
+    await printed("removed 192.0.2.30/32 from e0");
     agent.kill("SIGTERM");
     const [code] = await once(agent, "exit");
 
     assert.equal(code, 0);
-    assert.match(stdout, /stopping on SIGTERM; the bound addresses stay for the next agent\n$/);
-    assert.deepEqual(ns.cidrs(), ["10.9.0.1/24", "192.0.2.30/32"]);
+    assert.equal(
+      stdout,
+      [
+        "bound 192.0.2.30/32 on e0",
+        "running: 1 floating IPs on e0 (default route), a pass every 1 s",
+        "bound 192.0.2.31/32 on e0",
+        "removed 192.0.2.30/32 from e0",
+        "stopping on SIGTERM; the bound addresses stay for the next agent",
+        "",
+      ]
+        .map((line) => (line === "" ? "" : `fip-alias-agent: ${line}`))
+        .join("\n"),
+    );
+    assert.deepEqual(ns.cidrs(), ["10.9.0.1/24", "192.0.2.31/32"]);
   });
 
   const refusals: [string, Record<string, string>, string][] = [

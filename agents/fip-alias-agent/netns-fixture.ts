@@ -108,8 +108,19 @@ export class TestNamespace {
     });
   }
 
-  /** Deletes the namespace; its interfaces and addresses go with it. */
+  /**
+   * Kills what still runs in the namespace (an agent left by a failed test would keep the test
+   * runner waiting on its output), then deletes it; its interfaces and addresses go with it.
+   */
   delete(): void {
+    const pids = spawnSync("ip", ["netns", "pids", this.name], { encoding: "utf8" }).stdout ?? "";
+    for (const pid of pids.split("\n").filter((line) => /^[0-9]+$/.test(line))) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     spawnSync("ip", ["netns", "del", this.name]);
   }
 }
