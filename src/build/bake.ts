@@ -1,5 +1,6 @@
 import { dirname, relative, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { formatSecret } from "./secrets.ts";
 import type { Plan } from "./types.ts";
 
 /** One target of a buildx bake file (the JSON form of `docker-bake.hcl`). */
@@ -11,6 +12,8 @@ export interface BakeTarget {
   platforms: string[];
   labels: Record<string, string>;
   args?: Record<string, string>;
+  /** Build secrets in BuildKit's syntax (`id=ca,src=/abs/path`); absolute paths, never values. */
+  secret?: string[];
 }
 
 /** A buildx bake file: the default group lists every target. */
@@ -35,6 +38,7 @@ export function toBakeFile(plan: Plan, baseDir: string = process.cwd()): BakeFil
       labels: item.labels,
     };
     if (Object.keys(item.args).length > 0) entry.args = item.args;
+    if (item.secrets.length > 0) entry.secret = item.secrets.map(formatSecret);
     target[item.name] = entry;
   }
   return { group: { default: { targets: plan.targets.map((item) => item.name) } }, target };

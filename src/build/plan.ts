@@ -5,7 +5,7 @@ import type { Stage } from "../dockerfile/types.ts";
 import { UserError } from "../errors.ts";
 import { formatReference, parseReference } from "../reference/parse.ts";
 import { readCreated, readRevision, readSourceUrl } from "./git.ts";
-import type { Plan, PlanTarget, SkippedImage } from "./types.ts";
+import type { BuildSecret, Plan, PlanTarget, SkippedImage } from "./types.ts";
 
 /**
  * solera's own label namespace: the reverse DNS name of the domain the catalog is published
@@ -34,6 +34,8 @@ export interface PlanOptions {
   source?: string;
   /** Resolved digests of upstream images, by normalised reference. */
   upstreamDigests?: Record<string, string>;
+  /** Build secrets offered to every target (parsed `--secret` values). */
+  secrets?: BuildSecret[];
 }
 
 /**
@@ -59,7 +61,14 @@ export function planBuild(catalog: Catalog, options: PlanOptions = {}): Plan {
       });
       continue;
     }
-    const context = { registry, revision, created, source, digests: options.upstreamDigests ?? {} };
+    const context = {
+      registry,
+      revision,
+      created,
+      source,
+      digests: options.upstreamDigests ?? {},
+      secrets: options.secrets ?? [],
+    };
     targets.push(planTarget(image, platforms, context));
   }
   return { registry, revision, created, targets, skipped };
@@ -71,6 +80,7 @@ interface TargetContext {
   created: string;
   source?: string;
   digests: Record<string, string>;
+  secrets: BuildSecret[];
 }
 
 function planTarget(image: CatalogImage, platforms: Platform[], ctx: TargetContext): PlanTarget {
@@ -93,6 +103,7 @@ function planTarget(image: CatalogImage, platforms: Platform[], ctx: TargetConte
     args: planArgs(image),
     upstreams,
     upstreamDigests,
+    secrets: ctx.secrets.map((secret) => ({ ...secret })),
   };
 }
 

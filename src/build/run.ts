@@ -13,7 +13,7 @@ import { listUpstreams, planBuild } from "./plan.ts";
 import type { LogSink } from "./process.ts";
 import { publishTarget } from "./publish.ts";
 import type { PushRegistry } from "./registry-view.ts";
-import type { LockEntry, Plan, PlanTarget } from "./types.ts";
+import type { BuildSecret, LockEntry, Plan, PlanTarget } from "./types.ts";
 import { registryMirrors, resolveUpstreams } from "./upstream.ts";
 
 /** What `buildCatalog` and `pushCatalog` are told. */
@@ -34,6 +34,8 @@ export interface RunOptions {
   skipUnavailable?: boolean;
   sbom?: boolean;
   provenance?: boolean;
+  /** Build secrets for every target (`--secret`); buildx and buildctl need them on push too. */
+  secrets?: BuildSecret[];
   /** Lock file; default `<catalog>/solera.lock.json`. */
   lockPath?: string;
   /** Engine output (build logs). */
@@ -177,6 +179,7 @@ function makePlan(context: RunContext, names: string[], digests: Record<string, 
     registry: options.registry,
     platforms: options.platforms,
     upstreamDigests: digests,
+    secrets: options.secrets,
   });
   for (const skipped of plan.skipped) {
     context.outcomes.push({

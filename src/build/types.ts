@@ -22,7 +22,17 @@ export interface PlanTarget {
   upstreams: string[];
   /** Digests of the upstreams, by normalised reference, when they were resolved. */
   upstreamDigests: Record<string, string>;
+  /** Build secrets offered to every `RUN --mount=type=secret` step; where from, never the value. */
+  secrets: BuildSecret[];
 }
+
+/**
+ * A BuildKit build secret: mounted into `RUN --mount=type=secret,id=<id>` steps for the length
+ * of the step and never written to a layer. It names where the value comes from (a file, or an
+ * environment variable of the process that runs the engine's client); solera never reads the
+ * value, so it cannot reach a plan, a label or a log.
+ */
+export type BuildSecret = { id: string; src: string } | { id: string; env: string };
 
 /** An image the plan leaves out, and why. */
 export interface SkippedImage {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { runProcess } from "../process.ts";
+import { formatSecret } from "../secrets.ts";
 import type { PlanTarget } from "../types.ts";
 import { readPushedDigest } from "./buildx.ts";
 import {
@@ -48,6 +49,7 @@ export class BuildctlEngine implements Engine {
       args.push("--opt", `label:${key}=${value}`);
     for (const [key, value] of Object.entries(target.args))
       args.push("--opt", `build-arg:${key}=${value}`);
+    for (const secret of target.secrets) args.push("--secret", formatSecret(secret));
     if (options.sbom) args.push("--opt", "attest:sbom=");
     if (options.provenance) args.push("--opt", "attest:provenance=mode=max");
     if (options.metadataFile) {

@@ -1,5 +1,6 @@
 import { runProcess } from "../process.ts";
 import { checkEmulation } from "../qemu.ts";
+import { formatSecret } from "../secrets.ts";
 import type { PlanTarget } from "../types.ts";
 import {
   BuildFailedError,
@@ -50,6 +51,7 @@ export class DockerBuildEngine implements Engine {
       args.push("--label", `${key}=${value}`);
     for (const [key, value] of Object.entries(target.args))
       args.push("--build-arg", `${key}=${value}`);
+    for (const secret of target.secrets) args.push("--secret", formatSecret(secret));
     args.push(target.context);
     return args;
   }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { toBakeFile } from "../bake.ts";
 import { checkEmulation } from "../qemu.ts";
 import type { PlanTarget } from "../types.ts";
 import { BuildctlEngine } from "./buildctl.ts";
@@ -22,10 +23,14 @@ const target: PlanTarget = {
   args: { SOURCE_TAG: "v1" },
   upstreams: [],
   upstreamDigests: {},
+  secrets: [
+    { id: "ca", src: "/etc/ssl/certs/ca-certificates.crt" },
+    { id: "token", env: "TOKEN" },
+  ],
 };
 
 describe("engine command lines", () => {
-  it("docker build: one platform per build, tagged <version>-<arch> when there are several", () => {
+  it("docker build: one platform per build, secrets passed as --secret, tagged <version>-<arch> when there are several", () => {
     assert.deepEqual(DockerBuildEngine.buildArgs(target, "linux/arm64"), [
       "build",
       "--platform",
@@ -38,6 +43,10 @@ describe("engine command lines", () => {
       "org.opencontainers.image.title=agent",
       "--build-arg",
       "SOURCE_TAG=v1",
+      "--secret",
+      "id=ca,src=/etc/ssl/certs/ca-certificates.crt",
+      "--secret",
+      "id=token,env=TOKEN",
       "catalog/images/agent",
     ]);
   });
@@ -75,7 +84,7 @@ describe("engine command lines", () => {
     );
   });
 
-  it("buildctl: dockerfile frontend, all platforms at once, labels and args as frontend options", () => {
+  it("buildctl: dockerfile frontend, all platforms at once, labels and args as frontend options, secrets as --secret", () => {
     assert.deepEqual(
       BuildctlEngine.buildArgs("tcp://builder:1234", target, { metadataFile: "/t/m.json" }),
       [
@@ -98,12 +107,25 @@ describe("engine command lines", () => {
         "label:org.opencontainers.image.title=agent",
         "--opt",
         "build-arg:SOURCE_TAG=v1",
+        "--secret",
+        "id=ca,src=/etc/ssl/certs/ca-certificates.crt",
+        "--secret",
+        "id=token,env=TOKEN",
         "--output",
         "type=image,name=127.0.0.1:5000/solera/agent,push-by-digest=true,push=true",
         "--metadata-file",
         "/t/m.json",
       ],
     );
+  });
+
+  it("buildx bake: secrets reach the engine through the bake file's secret list", () => {
+    const plan = { registry: "", revision: "", created: "", targets: [target], skipped: [] };
+    assert.deepEqual(toBakeFile(plan, ".").target.agent?.secret, [
+      "id=ca,src=/etc/ssl/certs/ca-certificates.crt",
+      "id=token,env=TOKEN",
+    ]);
+    assert.ok(!BuildxEngine.bakeArgs("/t/bake.json", target).some((arg) => arg.includes("secret")));
   });
 
   it("names platform tag suffixes", () => {

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { runFailure, summaryJson, summaryTable } from "../../build/outcome.ts";
 import { buildCatalog } from "../../build/run.ts";
+import { parseSecrets } from "../../build/secrets.ts";
 import { UserError } from "../../errors.ts";
 import { createOutput } from "../output.ts";
-import { splitList } from "./plan.ts";
+import { collect, SECRET_HELP, splitList } from "./plan.ts";
 
 /** `solera build [image…|--all]`: gates, plan, engine build, and with --push the push and the lock. */
 export function registerBuildCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerBuildCommand(program: Command): void {
     .option("--sbom", "attach an SBOM attestation (buildx, buildctl)")
     .option("--provenance", "attach a provenance attestation (buildx, buildctl)")
     .option("--lock <file>", "lock file (default: <catalog>/solera.lock.json)")
+    .option("--secret <spec>", SECRET_HELP, collect, [])
     .action(async (names: string[], _options: unknown, command: Command) => {
       const options = command.optsWithGlobals();
       const out = createOutput({ json: Boolean(options.json) });
@@ -75,6 +77,7 @@ export function runOptions(options: Record<string, unknown>, names: string[]) {
     skipUnavailable: Boolean(options.skipUnavailable),
     sbom: Boolean(options.sbom),
     provenance: Boolean(options.provenance),
+    secrets: parseSecrets(options.secret as string[] | undefined),
     lockPath: options.lock as string | undefined,
     log: process.stderr,
     progress: terminal ? (line: string) => process.stderr.write(`» ${line}\n`) : undefined,

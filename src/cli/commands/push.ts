@@ -3,6 +3,7 @@ import { runFailure } from "../../build/outcome.ts";
 import { pushCatalog } from "../../build/run.ts";
 import { createOutput } from "../output.ts";
 import { checkSelection, printSummary, runOptions } from "./build.ts";
+import { collect, SECRET_HELP } from "./plan.ts";
 
 /** `solera push [image…|--all]`: push what was built, read it back, write the lock. */
 export function registerPushCommand(program: Command): void {
@@ -29,6 +30,12 @@ export function registerPushCommand(program: Command): void {
       "push the other images when one fails (the exit code still says it failed)",
     )
     .option("--lock <file>", "lock file (default: <catalog>/solera.lock.json)")
+    .option(
+      "--secret <spec>",
+      `${SECRET_HELP} (buildx and buildctl build again to push)`,
+      collect,
+      [],
+    )
     .action(async (names: string[], _options: unknown, command: Command) => {
       const options = command.optsWithGlobals();
       const out = createOutput({ json: Boolean(options.json) });
