@@ -11,15 +11,51 @@
 #     /var/lib/solera/push-registry.password), both in the background, logs in /var/lib/solera;
 #   - dockerd in the background with that mirror, logged in to the push registry.
 # Images whose upstream no reachable registry serves are skipped, and the summary says so.
-# Extra arguments go to `solera build` (for example --keep-going, or an image name instead of
-# --all). Against a real registry, run `./solera build --all --push --registry <host>/<path>`.
+#
+# Where it pushes: 127.0.0.1:5000/solera/<commit>, one namespace per commit (with -dirty-<hash
+# of the diff> for a working tree with changes). Pinned tags are immutable, and every commit
+# builds a different image (its revision label differs), so one fixed namespace would refuse
+# the second commit's push with exit 5; the same commit run again finds its images unchanged.
+# The lock goes to .cache/main-job/solera.lock.json (git ignores .cache): catalog/solera.lock.json
+# records the catalog's own registry and is not for digests of a local one.
+# SOLERA_REGISTRY and SOLERA_LOCK override both. Extra arguments go to `solera build` (for
+# example --keep-going, or an image name instead of --all). Against a real registry, run
+# `./solera build --all --push --registry <host>/<path>`.
 set -euo pipefail
 
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
-registry=${SOLERA_REGISTRY:-127.0.0.1:5000/solera}
+
+# namespace: the commit, and a hash of the uncommitted diff when there is one.
+namespace() {
+  local rev
+  rev=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null) || { echo local; return; }
+  if git -C "$root" diff --quiet HEAD -- 2>/dev/null; then
+    echo "$rev"
+  else
+    echo "$rev-dirty-$(git -C "$root" diff HEAD -- | sha256sum | cut -c1-8)"
+  fi
+}
+
+registry=${SOLERA_REGISTRY:-127.0.0.1:5000/solera/$(namespace)}
+lock=${SOLERA_LOCK:-$root/.cache/main-job/solera.lock.json}
+mkdir -p "$(dirname "$lock")"
+
+# Networks that intercept TLS (a proxy re-signing every connection with its own CA) make npm
+# inside a build fail with SELF_SIGNED_CERT_IN_CHAIN unless the build trusts that CA too. The
+# machine's bundle is offered as the BuildKit secret "ca", which fip-controller's Dockerfile
+# mounts for `npm ci` only (never into a layer); images that do not ask for it ignore it.
+secrets=()
+for bundle in "${NODE_EXTRA_CA_CERTS:-}" "${SSL_CERT_FILE:-}"; do
+  if [ -n "$bundle" ] && [ -s "$bundle" ]; then
+    secrets=(--secret "id=ca,src=$bundle")
+    echo "main-job: offering $bundle to the builds as the secret \"ca\"" >&2
+    break
+  fi
+done
 
 echo "main-job: preparing this machine (packages, Docker engine, local registries, stand-ins)" >&2
 bash "$root/scripts/prepare-machine.sh"
 
-echo "main-job: building the catalog and pushing it to $registry" >&2
-exec "$root/solera" build --all --push --registry "$registry" --skip-unavailable "$@"
+echo "main-job: building the catalog and pushing it to $registry (lock: $lock)" >&2
+exec "$root/solera" build --all --push --registry "$registry" --lock "$lock" \
+  --skip-unavailable "${secrets[@]}" "$@"

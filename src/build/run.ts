@@ -83,7 +83,8 @@ export async function buildCatalog(options: RunOptions): Promise<RunSummary> {
       buildable.push(image.name);
       continue;
     }
-    const reason = `the upstream ${failed[0]} cannot be resolved: ${describeError(failed[1])}`;
+    const why = failed[1] instanceof Error ? failed[1].message : describeError(failed[1]);
+    const reason = `the upstream ${failed[0]} cannot be resolved: ${why}`;
     const status = options.skipUnavailable ? "skipped" : "failed";
     const error = new Error(`resolving the upstream digest of ${failed[0]}`, { cause: failed[1] });
     context.outcomes.push({

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { loadCatalog } from "../catalog/load.ts";
 import { toBakeFile } from "./bake.ts";
 import { planBuild } from "./plan.ts";
-import { formatSecret, parseSecret, parseSecrets } from "./secrets.ts";
+import { formatSecret, machineCaSecret, parseSecret, parseSecrets } from "./secrets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "solera-secrets-"));
 const bundle = join(dir, "ca.crt");
@@ -126,5 +126,18 @@ describe("secrets in the plan", async () => {
     for (const text of [bundle, secretValue, "CA_TOKEN", "s3cret"]) {
       assert.ok(!labels.includes(text), `a label holds ${text}`);
     }
+  });
+});
+
+describe("machineCaSecret", () => {
+  it("prefers NODE_EXTRA_CA_CERTS, falls back to SSL_CERT_FILE, and skips a missing file", () => {
+    const missing = join(dir, "missing.crt");
+    assert.equal(machineCaSecret({ NODE_EXTRA_CA_CERTS: bundle }), `id=ca,src=${bundle}`);
+    assert.equal(
+      machineCaSecret({ NODE_EXTRA_CA_CERTS: missing, SSL_CERT_FILE: bundle }),
+      `id=ca,src=${bundle}`,
+    );
+    assert.equal(machineCaSecret({ NODE_EXTRA_CA_CERTS: missing }), undefined);
+    assert.equal(machineCaSecret({}), undefined);
   });
 });

@@ -116,3 +116,22 @@ const FILE_HINT =
 function secretError(text: string, problem: string, hint: string = SYNTAX_HINT): UserError {
   return new UserError(`--secret ${text}: ${problem}`, { hint });
 }
+
+/**
+ * The `--secret` value offering this machine's CA bundle as the secret `ca`: the file that
+ * NODE_EXTRA_CA_CERTS names, else SSL_CERT_FILE, when it is a non-empty file; undefined when
+ * neither is. On networks that intercept TLS, a package manager inside a build trusts the
+ * intercepting CA only through this bundle; Dockerfiles mount it with
+ * `RUN --mount=type=secret,id=ca,required=false`, and images that do not ask for it ignore it.
+ */
+export function machineCaSecret(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const bundle of [env.NODE_EXTRA_CA_CERTS, env.SSL_CERT_FILE]) {
+    if (!bundle) continue;
+    try {
+      if (statSync(bundle).size > 0) return `id=ca,src=${bundle}`;
+    } catch {
+      // Not there: try the next variable, as the main job does.
+    }
+  }
+  return undefined;
+}

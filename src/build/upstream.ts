@@ -1,4 +1,4 @@
-import { parseReference } from "../reference/parse.ts";
+import { formatReference, parseReference } from "../reference/parse.ts";
 import type { ImageReference } from "../reference/types.ts";
 import { runProcess } from "./process.ts";
 
@@ -37,16 +37,39 @@ async function resolveOne(
 ): Promise<string> {
   if (ref.digest) return ref.digest;
   const sources = ref.registry === "docker.io" ? [...mirrors, ref.registry] : [ref.registry];
-  let last: unknown;
+  const attempts: { source: string; error: unknown }[] = [];
   for (const source of sources) {
     try {
       const resolved = await registry.resolveDigest({ ...ref, registry: source });
       return resolved.digest;
     } catch (error) {
-      last = error;
+      attempts.push({ source, error });
     }
   }
-  throw last;
+  throw new UpstreamUnavailableError(formatReference(ref), attempts);
+}
+
+/** No registry asked (mirrors, then the upstream's own) could resolve an upstream's tag. */
+export class UpstreamUnavailableError extends Error {
+  readonly attempts: { source: string; error: unknown }[];
+
+  constructor(reference: string, attempts: { source: string; error: unknown }[]) {
+    const tried = attempts.map(({ source, error }) => `${source}: ${shortReason(error)}`);
+    super(`no registry reachable from here serves ${reference} (${tried.join("; ")})`, {
+      cause: attempts.at(-1)?.error,
+    });
+    this.name = "UpstreamUnavailableError";
+    this.attempts = attempts;
+  }
+}
+
+/** The registry's status for an HTTP answer; the innermost cause for a network failure. */
+function shortReason(error: unknown): string {
+  const status = (error as { status?: number }).status;
+  if (typeof status === "number") return status === 404 ? "not found (404)" : `HTTP ${status}`;
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  return inner instanceof Error ? inner.message : String(inner);
 }
 
 /**
