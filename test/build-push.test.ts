@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { machineCaSecret } from "../src/build/secrets.ts";
 import { parseReference } from "../src/reference/parse.ts";
 import { RegistryClient } from "../src/registry/client.ts";
 import { testEnvironment } from "./environment.ts";
@@ -21,6 +22,12 @@ const root = join(import.meta.dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "solera-build-test-"));
 const namespace = `${env?.pushRegistry}/t${process.pid}${Date.now().toString(36)}`;
 const fixedEnv = { SOURCE_DATE_EPOCH: "1764720000", NO_COLOR: "1", CI: "" };
+// Networks that intercept TLS re-sign every connection with their own CA; a build that fetches
+// packages trusts it only through the machine's bundle, offered as the BuildKit secret "ca"
+// (from NODE_EXTRA_CA_CERTS, else SSL_CERT_FILE). fip-alias-agent does not mount it; passing it
+// checks that an unused secret does no harm.
+const ca = machineCaSecret();
+const caSecret = ca ? ["--secret", ca] : [];
 
 function dockerConfig(password: string): string {
   const dir = mkdtempSync(join(work, "docker-config-"));
@@ -72,6 +79,7 @@ describe("solera build --push on the prepared machine", { skip }, () => {
         "--lock",
         lock,
         "--json",
+        ...caSecret,
       ],
       { DOCKER_CONFIG: goodConfig },
     );
