@@ -50,8 +50,9 @@ const bare = [
   `${namespace}/fip-alias-agent:bare`,
   "catalog/images/fip-alias-agent",
 ];
+// bin/solera.js, as a user runs it: it turns on Node's compile cache before loading the CLI.
 const solera = [
-  "src/cli/main.ts",
+  "bin/solera.js",
   "build",
   "fip-alias-agent",
   "--platform",

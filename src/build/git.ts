@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 
 /** Runs git in `dir` and returns its trimmed output, or undefined when git fails there. */
 function git(dir: string, args: string[]): string | undefined {
@@ -13,17 +13,28 @@ function git(dir: string, args: string[]): string | undefined {
   }
 }
 
+/** Like git(), without blocking: for reading git while other work goes on. */
+function gitAsync(dir: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("git", ["-C", dir, ...args], { encoding: "utf8" }, (error, stdout) => {
+      resolve(error ? undefined : stdout.trim());
+    });
+  });
+}
+
+const REVISION = ["rev-parse", "HEAD"];
+const STATUS = ["status", "--porcelain", "--untracked-files=no"];
+const COMMIT_TIME = ["log", "-1", "--format=%ct"];
+const ORIGIN = ["remote", "get-url", "origin"];
+
 /**
  * The commit the catalog is built from: `git rev-parse HEAD`, with `-dirty` appended when the
  * working tree has changes, so an image built from uncommitted files says so. Undefined
  * outside a git checkout.
  */
 export function readRevision(dir: string): string | undefined {
-  const head = git(dir, ["rev-parse", "HEAD"]);
-  if (!head) return undefined;
-
-  const status = git(dir, ["status", "--porcelain", "--untracked-files=no"]);
-  return status ? `${head}-dirty` : head;
+  const head = git(dir, REVISION);
+  return head ? revisionOf(head, git(dir, STATUS)) : undefined;
 }
 
 /**
@@ -33,19 +44,62 @@ export function readRevision(dir: string): string | undefined {
  * and a pinned tag then could never be pushed twice.
  */
 export function readCreated(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return createdOf(env, () => git(dir, COMMIT_TIME));
+}
+
+/** The repository's `origin` URL without credentials, for the `source` label. */
+export function readSourceUrl(dir: string): string | undefined {
+  return sourceOf(git(dir, ORIGIN));
+}
+
+/** What the labels take from git: the revision, the `created` time and the source URL. */
+export interface GitFacts {
+  revision?: string;
+  created: string;
+  source?: string;
+}
+
+/**
+ * The facts of readRevision, readCreated and readSourceUrl with the git runs side by side and
+ * without blocking, so a build reads them while it loads the catalog and finds its engine.
+ */
+export async function readGitFacts(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GitFacts> {
+  // `status --porcelain=v2 --branch` names HEAD's commit (`# branch.oid`) and lists changes in
+  // one run; the commit time is not asked for when SOURCE_DATE_EPOCH fixes `created`.
+  const fixed = /^\d+$/.test(env.SOURCE_DATE_EPOCH ?? "");
+  const [status, committed, origin] = await Promise.all([
+    gitAsync(dir, ["status", "--porcelain=v2", "--branch", "--untracked-files=no"]),
+    fixed ? undefined : gitAsync(dir, COMMIT_TIME),
+    gitAsync(dir, ["config", "--get", "remote.origin.url"]),
+  ]);
+  const lines = status?.split("\n") ?? [];
+  const head = lines.find((line) => line.startsWith("# branch.oid "))?.slice(13);
+  const changes = lines.filter((line) => line !== "" && !line.startsWith("#")).join("\n");
+  return {
+    revision: head && head !== "(initial)" ? revisionOf(head, changes) : undefined,
+    created: createdOf(env, () => committed),
+    source: sourceOf(origin),
+  };
+}
+
+function revisionOf(head: string, status: string | undefined): string {
+  return status ? `${head}-dirty` : head;
+}
+
+function createdOf(env: NodeJS.ProcessEnv, commitTime: () => string | undefined): string {
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
 
-  const committed = git(dir, ["log", "-1", "--format=%ct"]);
+  const committed = commitTime();
   if (committed && /^\d+$/.test(committed)) {
     return new Date(Number(committed) * 1000).toISOString();
   }
   return new Date().toISOString();
 }
 
-/** The repository's `origin` URL without credentials, for the `source` label. */
-export function readSourceUrl(dir: string): string | undefined {
-  const url = git(dir, ["remote", "get-url", "origin"]);
-  if (!url) return undefined;
-  return url.replace(/\/\/[^@/]*@/, "//");
+function sourceOf(url: string | undefined): string | undefined {
+  return url?.replace(/\/\/[^@/]*@/, "//");
 }

@@ -7,6 +7,7 @@ import { parseReference } from "../reference/parse.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { detectEngine, type EngineChoice } from "./engines/detect.ts";
 import type { Engine } from "./engines/engine.ts";
+import { type GitFacts, readGitFacts } from "./git.ts";
 import { updateLock } from "./lock.ts";
 import type { ImageOutcome, RunSummary } from "./outcome.ts";
 import { listUpstreams, planBuild } from "./plan.ts";
@@ -53,6 +54,7 @@ interface RunContext {
   catalog: Catalog;
   engine: Engine;
   registry: PushRegistry;
+  git: GitFacts;
   outcomes: ImageOutcome[];
   entries: Record<string, LockEntry>;
 }
@@ -70,10 +72,7 @@ export async function buildCatalog(options: RunOptions): Promise<RunSummary> {
   const digests: Record<string, string> = {};
   const buildable: string[] = [];
 
-  const mirrors = await registryMirrors(
-    (context.engine as { docker?: string }).docker,
-    options.env,
-  );
+  const mirrors = registryMirrors(context.engine.mirrors, options.env);
   for (const image of admitted) {
     const upstreams = listUpstreams(image.dockerfile.stages);
     const resolved = await resolveUpstreams(upstreams, context.registry, mirrors);
@@ -118,6 +117,18 @@ export async function pushCatalog(options: RunOptions): Promise<RunSummary> {
 }
 
 async function prepare(options: RunOptions): Promise<RunContext> {
+  // The engine probe and the git reads are child processes: started before the catalog loads
+  // (which keeps this thread busy), they cost no time of their own. Their errors surface where
+  // they are awaited, so a catalog that does not load is still what gets reported.
+  const engineFound = detectEngine({
+    engine: options.engine,
+    buildkitAddr: options.buildkitAddr,
+    env: options.env,
+  });
+  engineFound.catch(() => undefined);
+  const gitFound = readGitFacts(options.catalogDir, options.env);
+  warmFetch();
+
   const catalog = await loadCatalog(options.catalogDir);
   // Plan once up front so an unknown image name or a bad registry fails before any work.
   planBuild(catalog, {
@@ -125,14 +136,20 @@ async function prepare(options: RunOptions): Promise<RunContext> {
     registry: options.registry,
     revision: "-",
     created: "-",
+    source: "-",
   });
-  const engine = await detectEngine({
-    engine: options.engine,
-    buildkitAddr: options.buildkitAddr,
-    env: options.env,
-  });
+  const engine = await engineFound;
+  const git = await gitFound;
   const registry = options.registryClient ?? new RegistryClient();
-  const context: RunContext = { options, catalog, engine, registry, outcomes: [], entries: {} };
+  const context: RunContext = {
+    options,
+    catalog,
+    engine,
+    registry,
+    git,
+    outcomes: [],
+    entries: {},
+  };
 
   const report = runGates(catalog, options.names?.length ? options.names : undefined);
   for (const image of report.images.filter((item) => !item.admissible)) {
@@ -160,6 +177,14 @@ async function prepare(options: RunOptions): Promise<RunContext> {
   return context;
 }
 
+/**
+ * Node loads its fetch implementation on the first request, which takes about 40 ms of this
+ * thread; a request that needs no network starts that load while the engine probe runs.
+ */
+function warmFetch(): void {
+  fetch("data:,").catch(() => undefined);
+}
+
 function findUserErrorCode(error: unknown): 3 | 4 {
   const status = (error as { status?: number }).status;
   return status === 401 || status === 403 ? 4 : 3;
@@ -181,6 +206,10 @@ function makePlan(context: RunContext, names: string[], digests: Record<string, 
     platforms: options.platforms,
     upstreamDigests: digests,
     secrets: options.secrets,
+    // Read once, in prepare(); "" leaves the source label out rather than asking git again.
+    revision: context.git.revision ?? "unknown",
+    created: context.git.created,
+    source: context.git.source ?? "",
   });
   for (const skipped of plan.skipped) {
     context.outcomes.push({

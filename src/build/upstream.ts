@@ -1,6 +1,5 @@
 import { formatReference, parseReference } from "../reference/parse.ts";
 import type { ImageReference } from "../reference/types.ts";
-import { runProcess } from "./process.ts";
 
 /** The registry operations the build needs; RegistryClient has them. */
 export interface DigestResolver {
@@ -74,28 +73,11 @@ function shortReason(error: unknown): string {
 
 /**
  * The registry mirrors for Docker Hub: `SOLERA_REGISTRY_MIRRORS` (comma-separated hosts) when
- * set, else the `registry-mirrors` the Docker engine reports. Hosts without scheme.
+ * set, else the mirrors the engine reported when it was found. Hosts without scheme.
  */
-export async function registryMirrors(
-  docker: string | undefined,
-  env = process.env,
-): Promise<string[]> {
-  if (env.SOLERA_REGISTRY_MIRRORS !== undefined) {
-    return env.SOLERA_REGISTRY_MIRRORS.split(",")
-      .map((host) => host.trim())
-      .filter(Boolean);
-  }
-  if (!docker) return [];
-  const result = await runProcess(
-    docker,
-    ["info", "--format", "{{json .RegistryConfig.Mirrors}}"],
-    { env },
-  ).catch(() => undefined);
-  if (result?.code !== 0) return [];
-  try {
-    const mirrors = JSON.parse(result.stdout) as string[] | null;
-    return (mirrors ?? []).map((url) => url.replace(/^https?:\/\//, "").replace(/\/+$/, ""));
-  } catch {
-    return [];
-  }
+export function registryMirrors(engineMirrors: string[], env = process.env): string[] {
+  if (env.SOLERA_REGISTRY_MIRRORS === undefined) return engineMirrors;
+  return env.SOLERA_REGISTRY_MIRRORS.split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
 }

@@ -25,6 +25,7 @@ export class BuildctlEngine implements Engine {
   readonly description: string;
   readonly buildctl: string;
   readonly address: string;
+  readonly mirrors: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: { buildctl: string; address: string; env?: NodeJS.ProcessEnv }) {

@@ -24,10 +24,17 @@ export class BuildxEngine implements Engine {
   readonly kind = "buildx";
   readonly description: string;
   readonly docker: string;
+  readonly mirrors: string[];
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(options: { docker: string; version?: string; env?: NodeJS.ProcessEnv }) {
+  constructor(options: {
+    docker: string;
+    version?: string;
+    env?: NodeJS.ProcessEnv;
+    mirrors?: string[];
+  }) {
     this.docker = options.docker;
+    this.mirrors = options.mirrors ?? [];
     this.env = options.env ?? process.env;
     this.description = `docker buildx bake via ${options.docker}${options.version ? ` (${options.version})` : ""}`;
   }

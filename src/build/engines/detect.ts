@@ -1,9 +1,9 @@
 import { accessSync, constants, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { runProcess } from "../process.ts";
 import { BuildctlEngine } from "./buildctl.ts";
 import { BuildxEngine } from "./buildx.ts";
 import { DockerBuildEngine } from "./docker-build.ts";
+import { type DockerProbe, probeDocker } from "./docker-probe.ts";
 import { type Engine, NoEngineError } from "./engine.ts";
 
 /** What `--engine` accepts. */
@@ -15,15 +15,6 @@ export interface DetectOptions {
   /** buildkitd address for `buildctl` (`tcp://host:1234`, `unix:///run/buildkit/buildkitd.sock`). */
   buildkitAddr?: string;
   env?: NodeJS.ProcessEnv;
-}
-
-/** What probing one Docker client found. */
-interface DockerProbe {
-  path: string;
-  server?: string;
-  buildx?: string;
-  buildkit: boolean;
-  problem?: string;
 }
 
 const INSTALL_HINT =
@@ -43,16 +34,18 @@ export async function detectEngine(options: DetectOptions = {}): Promise<Engine>
 
   if (choice === "buildctl") return buildctlEngine(env, address, true) as Promise<Engine>;
 
-  // Probed together: each probe is a few short client runs, and they add up on every build.
+  // Probed together: one `docker info` each, run side by side.
   const probes = await Promise.all(dockerCandidates(env).map((path) => probeDocker(path, env)));
 
   const withBuildx = probes.find((probe) => probe.server && probe.buildx);
   if (withBuildx && (choice === "auto" || choice === "buildx")) {
-    return new BuildxEngine({ docker: withBuildx.path, version: withBuildx.buildx, env });
+    const { path, buildx, mirrors } = withBuildx;
+    return new BuildxEngine({ docker: path, version: buildx, env, mirrors });
   }
   const withBuildkit = probes.find((probe) => probe.server && probe.buildkit);
   if (withBuildkit && (choice === "auto" || choice === "docker")) {
-    return new DockerBuildEngine({ docker: withBuildkit.path, version: withBuildkit.server, env });
+    const { path, server, mirrors } = withBuildkit;
+    return new DockerBuildEngine({ docker: path, version: server, env, mirrors });
   }
   if (choice === "auto" && address) {
     const engine = await buildctlEngine(env, address, false);
@@ -101,25 +94,6 @@ export function dockerCandidates(env: NodeJS.ProcessEnv): string[] {
   return found;
 }
 
-async function probeDocker(path: string, env: NodeJS.ProcessEnv): Promise<DockerProbe> {
-  const [server, buildx, buildkit] = await Promise.all([
-    runProcess(path, ["version", "--format", "{{.Server.Version}}"], { env }),
-    runProcess(path, ["buildx", "version"], { env }),
-    runProcess(path, ["build", "--help"], { env: { ...env, DOCKER_BUILDKIT: "1" } }),
-  ]);
-  if (server.code !== 0) {
-    const why = server.tail.at(-1) ?? `exit code ${server.code}`;
-    return { path, buildkit: false, problem: `the Docker engine does not answer (${why})` };
-  }
-  const version = server.stdout.trim();
-  const probe: DockerProbe = { path, server: version, buildkit: buildkit.code === 0 };
-  if (buildx.code === 0) probe.buildx = buildx.stdout.trim().split(/\s+/)[1];
-  if (!probe.buildx && probe.buildkit && !atLeast(version, 20, 10)) {
-    return { ...probe, buildkit: false, problem: `Docker ${version} is older than 20.10` };
-  }
-  return probe;
-}
-
 async function buildctlEngine(
   env: NodeJS.ProcessEnv,
   address: string | undefined,
@@ -151,9 +125,4 @@ function isExecutable(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function atLeast(version: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = version.split(/[.+-]/).map(Number);
-  return a > major || (a === major && b >= minor);
 }

@@ -22,6 +22,7 @@ export class DockerBuildEngine implements Engine {
   readonly kind = "docker";
   readonly description: string;
   readonly docker: string;
+  readonly mirrors: string[];
   private readonly env: NodeJS.ProcessEnv;
   private readonly binfmtDir?: string;
 
@@ -30,8 +31,10 @@ export class DockerBuildEngine implements Engine {
     version?: string;
     env?: NodeJS.ProcessEnv;
     binfmtDir?: string;
+    mirrors?: string[];
   }) {
     this.docker = options.docker;
+    this.mirrors = options.mirrors ?? [];
     this.env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "1" };
     this.binfmtDir = options.binfmtDir;
     this.description = `docker build (BuildKit) via ${options.docker}${options.version ? ` ${options.version}` : ""}`;

@@ -29,6 +29,11 @@ export interface Engine {
   readonly kind: EngineKind;
   /** One line for the summary and logs, e.g. `docker build (BuildKit) via /usr/bin/docker 20.10.24`. */
   readonly description: string;
+  /**
+   * The Docker Hub mirrors the engine pulls through (dockerd's `registry-mirrors`), as hosts;
+   * empty when it has none or cannot say (buildctl: they live in buildkitd.toml).
+   */
+  readonly mirrors: string[];
   /** Builds the target for all its platforms; rejects with BuildFailedError. */
   build(target: PlanTarget, options?: EngineRunOptions): Promise<void>;
   /**
