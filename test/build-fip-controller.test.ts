@@ -100,7 +100,7 @@ async function reportSizes(
     const json = manifest.json as { layers: { size: number }[]; config: { size: number } };
     const bytes = json.layers.reduce((sum, layer) => sum + layer.size, json.config.size);
     process.stderr.write(
-      `note: fip-controller ${platform}: ${(bytes / 1e6).toFixed(1)} MB compressed\n`,
+      `note: fip-controller ${platform}: ${(bytes / 1e6).toFixed(2)} MB compressed\n`,
     );
   }
 }
