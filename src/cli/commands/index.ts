@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAuditCommand } from "./audit.ts";
 import { registerBuildCommand } from "./build.ts";
 import { registerCheckCommand } from "./check.ts";
 import { registerExplainCommand } from "./explain.ts";
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerPlanCommand(program);
   registerBuildCommand(program);
   registerPushCommand(program);
+  registerAuditCommand(program);
 }

@@ -1,0 +1,66 @@
+import { dockerCandidates } from "../build/engines/detect.ts";
+import { probeDocker } from "../build/engines/docker-probe.ts";
+import { registryMirrors } from "../build/upstream.ts";
+import { findImage } from "../catalog/find.ts";
+import { loadCatalog } from "../catalog/load.ts";
+import type { Catalog, CatalogImage } from "../catalog/types.ts";
+import { RegistryClient } from "../registry/client.ts";
+import { type AuditOptions, auditImage } from "./audit.ts";
+import type { AuditReport, ImageAudit } from "./types.ts";
+
+/** What `solera audit` asks for. */
+export interface AuditRunOptions {
+  catalogDir: string;
+  /** Images to audit; empty means every image of the catalog. */
+  names: string[];
+  /** `<host>[:port]/<namespace>` the images were pushed to; the catalog's registry by default. */
+  registry?: string;
+  platforms?: string[];
+  client?: AuditOptions["client"];
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Audits the selected images of a catalog as pushed to a registry. The Docker Hub mirrors come
+ * from `SOLERA_REGISTRY_MIRRORS`, else from the local Docker engine's `registry-mirrors` (the
+ * mirrors the build pulled through), else there are none.
+ */
+export async function auditCatalog(options: AuditRunOptions): Promise<AuditReport> {
+  const env = options.env ?? process.env;
+  const catalog = await loadCatalog(options.catalogDir);
+  const images = selectImages(catalog, options.names);
+  const mirrors = registryMirrors(
+    env.SOLERA_REGISTRY_MIRRORS === undefined ? await engineMirrors(env) : [],
+    env,
+  );
+  const settings: AuditOptions = {
+    registry: options.registry ?? catalog.registry,
+    client: options.client ?? new RegistryClient(),
+    mirrors,
+    platforms: options.platforms,
+  };
+
+  const audits: ImageAudit[] = [];
+  for (const image of images) {
+    try {
+      audits.push(await auditImage(image, settings));
+    } catch (error) {
+      throw new Error(`auditing ${image.name}`, { cause: error });
+    }
+  }
+  return { images: audits, admissible: audits.every((audit) => audit.admissible) };
+}
+
+/** The catalog's images by name, in the order given; all of them when no name is given. */
+export function selectImages(catalog: Catalog, names: string[]): CatalogImage[] {
+  return names.length === 0 ? catalog.images : names.map((name) => findImage(catalog, name));
+}
+
+/** The registry mirrors of the first Docker engine that answers; none when none does. */
+async function engineMirrors(env: NodeJS.ProcessEnv): Promise<string[]> {
+  for (const path of dockerCandidates(env)) {
+    const probe = await probeDocker(path, env);
+    if (probe.server) return probe.mirrors;
+  }
+  return [];
+}
