@@ -7,6 +7,7 @@ import { registerListCommand } from "./list.ts";
 import { registerPlanCommand } from "./plan.ts";
 import { registerPushCommand } from "./push.ts";
 import { registerShowCommand } from "./show.ts";
+import { registerSmokeCommand } from "./smoke.ts";
 
 /** Adds every solera command to the program. One file per command in this folder. */
 export function registerCommands(program: Command): void {
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerBuildCommand(program);
   registerPushCommand(program);
   registerAuditCommand(program);
+  registerSmokeCommand(program);
 }
