@@ -77,11 +77,12 @@ export class DeltaWalker {
     this.#findings.set(`${finding.rule}\u0000${this.#findings.size}`, finding);
   }
 
-  /** The findings so far, errors first, then by layer. */
+  /** The findings so far: errors first, then by layer, then by rule id. */
   findings(): AuditFinding[] {
     const rank = (finding: AuditFinding) => (finding.severity === "error" ? 0 : 1);
     return [...this.#findings.values()].sort(
-      (a, b) => rank(a) - rank(b) || (a.layer ?? -1) - (b.layer ?? -1),
+      (a, b) =>
+        rank(a) - rank(b) || (a.layer ?? -1) - (b.layer ?? -1) || a.rule.localeCompare(b.rule),
     );
   }
 
