@@ -35,7 +35,7 @@ test("the committed script ConfigMap is the rendering of the current script", ()
   assert.equal(
     committed,
     renderAgentConfigMap(script),
-    "deploy/fip-alias-agent/script-configmap.yaml is stale: run `node scripts/render-agent-configmap.ts`",
+    "deploy/fip-alias-agent/script-configmap.yaml is stale: run `npm run render:agent`",
   );
   const [configMap] = manifests("script-configmap.yaml");
   assert.equal(configMap?.data?.["fip-alias-agent.sh"], script);
