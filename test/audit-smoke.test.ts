@@ -190,3 +190,56 @@ describe("audit and smoke tests on built images", { skip, concurrency: false }, 
     assert.match(result.stderr, /is neither in its registry for linux\/amd64 nor a local image/);
   });
 });
+
+describe("the shipped fip-alias-agent, built and pushed by solera", {
+  skip,
+  concurrency: false,
+}, () => {
+  const registry = `${namespace}-agent`;
+
+  before(() => {
+    const lock = join(work, "agent.lock.json");
+    const result = solera(
+      "build",
+      "fip-alias-agent",
+      "--push",
+      "--registry",
+      registry,
+      "--lock",
+      lock,
+    );
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it("audits as admissible on both platforms: one layer adding iproute2, the bpf header a warning", async () => {
+    const started = performance.now();
+    const report = await auditCatalog({
+      catalogDir: join(root, "catalog"),
+      names: ["fip-alias-agent"],
+      registry,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(report.admissible, true);
+    const platforms = report.images[0]?.platforms ?? [];
+    assert.deepEqual(platforms.map((p) => p.platform).toSorted(), ["linux/amd64", "linux/arm64"]);
+    for (const platform of platforms) {
+      assert.equal(platform.layers.length, 1);
+      assert.ok(platform.addedByTopDir.usr && platform.addedByTopDir.usr > 0);
+      assert.deepEqual(
+        platform.findings.map((f) => [f.rule, f.paths]),
+        [["AUDIT.headers", ["/usr/include/iproute2/bpf_elf.h"]]],
+      );
+    }
+    assert.ok(seconds < 60, `the audit took ${seconds.toFixed(1)} s`);
+  });
+
+  it("passes its smoke tests on both platforms", async () => {
+    const report = await runSmokeTests({
+      catalogDir: join(root, "catalog"),
+      names: ["fip-alias-agent"],
+      registry,
+    });
+    assert.equal(report.passed, true, JSON.stringify(report.results));
+    assert.equal(report.results.filter((r) => r.status === "passed").length, 4);
+  });
+});
