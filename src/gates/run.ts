@@ -1,5 +1,6 @@
+import { findImages } from "../catalog/find.ts";
 import type { Catalog, CatalogImage } from "../catalog/types.ts";
-import { describeError, UserError } from "../errors.ts";
+import { describeError } from "../errors.ts";
 import { rules as defaultRules } from "./rules/index.ts";
 import type { Finding, Rule, Severity } from "./types.ts";
 
@@ -30,23 +31,9 @@ export function runGates(
   names?: string[],
   rules: Rule[] = defaultRules,
 ): GateReport {
-  const images = selectImages(catalog, names);
+  const images = findImages(catalog, names);
   const verdicts = images.map((image) => judgeImage(catalog, image, rules));
   return { images: verdicts, admissible: verdicts.every((verdict) => verdict.admissible) };
-}
-
-function selectImages(catalog: Catalog, names?: string[]): CatalogImage[] {
-  if (names === undefined || names.length === 0) return catalog.images;
-  const byName = new Map(catalog.images.map((image) => [image.name, image]));
-  const unknown = names.filter((name) => !byName.has(name));
-  if (unknown.length > 0) {
-    const known = catalog.images.map((image) => image.name).join(", ");
-    throw new UserError(
-      `unknown image ${unknown.map((name) => `"${name}"`).join(", ")} in ${catalog.dir}`,
-      { hint: `Name one of the catalog's images: ${known || "(the catalog has none)"}.` },
-    );
-  }
-  return [...new Set(names)].map((name) => byName.get(name) as CatalogImage);
 }
 
 function judgeImage(catalog: Catalog, image: CatalogImage, rules: Rule[]): ImageVerdict {

@@ -93,7 +93,7 @@ describe("solera check", () => {
     assert.equal(stdout, "");
     assert.equal(
       stderr,
-      `error: unknown image "nope" in ${REFUSED}\n  fix: Name one of the catalog's images: bad, good.\n`,
+      `error: unknown image "nope" in ${REFUSED}/catalog.yaml; known images: bad, good\n  fix: run solera list to see the catalog's images\n`,
     );
     assert.equal(code, 2);
   });
