@@ -36,16 +36,24 @@ export class UserError extends Error {
   }
 }
 
-/** The messages of an error and its causes, joined as `outer: inner: innermost`. */
+/**
+ * The messages of an error and its causes, joined as `outer: inner: innermost`. A cause whose
+ * message the text already holds is left out: a layer that quoted its cause in its own message
+ * would otherwise have that cause printed again, once per layer.
+ */
 export function describeError(error: unknown): string {
-  const parts: string[] = [];
+  let text = "";
+  const add = (message: string) => {
+    if (message === "" || text.includes(message)) return;
+    text = text === "" ? message : `${text}: ${message}`;
+  };
   let current: unknown = error;
-  while (current instanceof Error && parts.length < 8) {
-    parts.push(current.message);
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    add(current.message);
     current = current.cause;
   }
-  if (current !== undefined && !(current instanceof Error)) parts.push(String(current));
-  return parts.join(": ");
+  if (current !== undefined && !(current instanceof Error)) add(String(current));
+  return text;
 }
 
 /** The first UserError in an error's cause chain, if any. */

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { describeError, ExitCode, findUserError } from "../errors.ts";
 import { registerCommands } from "./commands/index.ts";
-import { createOutput } from "./output.ts";
+import { createOutput, jsonDocumentsPrinted } from "./output.ts";
 
 /** Runs the CLI with the given arguments and resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -13,11 +13,14 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride();
   registerCommands(program);
 
+  const printedBefore = jsonDocumentsPrinted();
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (error) {
-    return handleError(error, Boolean(program.opts().json));
+    // A command that printed its JSON result already folded the error into it.
+    const printed = jsonDocumentsPrinted() > printedBefore;
+    return handleError(error, Boolean(program.opts().json) && !printed);
   }
 }
 

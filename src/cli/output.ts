@@ -19,6 +19,17 @@ export interface Output {
   ): string;
 }
 
+let jsonDocuments = 0;
+
+/**
+ * How many JSON documents `resultJson` has printed in this process. The CLI's error handler
+ * compares it with the count at the start of a run: a command that already printed its result
+ * (with the error folded in) must not get a second document after it, or stdout stops being JSON.
+ */
+export function jsonDocumentsPrinted(): number {
+  return jsonDocuments;
+}
+
 /** Creates the Output for one command run. */
 export function createOutput(options: { json: boolean }): Output {
   const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
@@ -31,7 +42,10 @@ export function createOutput(options: { json: boolean }): Output {
     json: options.json,
     paint,
     result: (text) => process.stdout.write(`${text}\n`),
-    resultJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    resultJson: (value) => {
+      jsonDocuments += 1;
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
     info: (text) => process.stderr.write(`${text}\n`),
     warn: (text) => process.stderr.write(`${paint("yellow", "warning:", "stderr")} ${text}\n`),
     error: (text) => process.stderr.write(`${paint("red", "error:", "stderr")} ${text}\n`),
