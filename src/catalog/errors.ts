@@ -12,6 +12,41 @@ export interface LoadProblem {
   field?: string;
   /** What is wrong and what was expected. */
   message: string;
+  /** What kind of fix it needs, which picks the error's hint; `yaml` when absent. */
+  kind?: ProblemKind;
+}
+
+/**
+ * `yaml`: YAML syntax or a schema violation in catalog.yaml or image.yaml; `dockerfile`: a
+ * Dockerfile BuildKit would refuse; `delta`: a delta file nothing copies; `missing`: a file or
+ * folder the catalog needs is absent.
+ */
+export type ProblemKind = "yaml" | "dockerfile" | "delta" | "missing";
+
+const HINTS: Record<ProblemKind, string> = {
+  yaml: "fix the YAML at the place named; schema/catalog.schema.json and schema/image.schema.json let an editor check the YAML",
+  dockerfile: "fix the Dockerfile at the line named",
+  delta: "COPY the file in the Dockerfile or delete it",
+  missing: "create the missing file or folder, or name the catalog folder with --catalog <dir>",
+};
+
+const SHORT_HINTS: Record<ProblemKind, string> = {
+  yaml: "fix the YAML (schema/*.json let an editor check it)",
+  dockerfile: "fix each Dockerfile at the line named",
+  delta: "COPY each delta file in its Dockerfile or delete it",
+  missing: "create each missing file",
+};
+
+/** The hint for a set of problems: one kind's full hint, or the short hints of several kinds. */
+export function hintFor(problems: readonly LoadProblem[]): string {
+  const kinds = [...new Set(problems.map((problem) => problem.kind ?? "yaml"))];
+  const only = kinds.length === 1 ? kinds[0] : undefined;
+  if (only !== undefined) return HINTS[only];
+  const order: ProblemKind[] = ["missing", "yaml", "dockerfile", "delta"];
+  return order
+    .filter((kind) => kinds.includes(kind))
+    .map((kind) => SHORT_HINTS[kind])
+    .join("; ");
 }
 
 /** Writes a field path the way a reader finds it in YAML: `deploy.env[0].name`. */
@@ -50,7 +85,7 @@ export class CatalogLoadError extends UserError {
         : `the catalog has ${lines.length} load errors:\n${lines.join("\n")}`;
     super(message, {
       exitCode: ExitCode.usage,
-      hint: "fix each place named above; schema/catalog.schema.json and schema/image.schema.json let an editor check the YAML as you type",
+      hint: hintFor(problems),
     });
     this.name = "CatalogLoadError";
     this.problems = problems;

@@ -165,6 +165,39 @@ describe("loadCatalog", () => {
       ],
     },
     {
+      name: "blames the duplicate on the folder whose name does not match, even when it sorts first",
+      files: {
+        "images/a-copy/image.yaml": IMAGE,
+        "images/a-copy/Dockerfile": DOCKERFILE,
+        "images/a-copy/app.conf": "key = value\n",
+      },
+      want: [
+        '<dir>/images/a-copy/image.yaml:1:1: name: "app" does not match its folder (expected "a-copy", the folder\'s name)',
+        '<dir>/images/a-copy/image.yaml:1:1: name: duplicate image name "app" (already used by <dir>/images/app/image.yaml:1:1; expected a name no other image has)',
+      ],
+    },
+    {
+      name: "reports a build context that does not exist",
+      files: { "images/app/image.yaml": `${IMAGE}context: nope\n` },
+      want: [
+        '<dir>/images/app/image.yaml:13:1: context: "nope" resolves to <dir>/images/app/nope, which is not an existing folder (expected a folder relative to the image folder, such as ../../.. for the repository root)',
+      ],
+    },
+    {
+      name: "reports a build context outside the catalog folder's parent",
+      files: { "images/app/image.yaml": `${IMAGE}context: ../../../..\n` },
+      want: [
+        `<dir>/images/app/image.yaml:13:1: context: "../../../.." resolves to ${dirname(tmpdir())}, outside the repository ${tmpdir()} (expected a folder relative to the image folder, inside the catalog folder's parent)`,
+      ],
+    },
+    {
+      name: "reports a build context that is a file",
+      files: { "images/app/image.yaml": `${IMAGE}context: app.conf\n` },
+      want: [
+        '<dir>/images/app/image.yaml:13:1: context: "app.conf" resolves to <dir>/images/app/app.conf, which is not an existing folder (expected a folder relative to the image folder, such as ../../.. for the repository root)',
+      ],
+    },
+    {
       name: "reports an image folder without a Dockerfile",
       files: { "images/app/Dockerfile": undefined },
       want: [
@@ -258,4 +291,47 @@ describe("the shipped catalog", () => {
       ["upstream-first", "runtime-not-buildtime", "delta-only"],
     );
   });
+});
+
+describe("the hint of a load error", () => {
+  const rows: { name: string; files: Record<string, string | undefined>; hint: string }[] = [
+    {
+      name: "points at the JSON schemas for YAML problems",
+      files: { "images/app/image.yaml": IMAGE.replace('version: "1.0"', "version: 1.0") },
+      hint: "fix the YAML at the place named; schema/catalog.schema.json and schema/image.schema.json let an editor check the YAML",
+    },
+    {
+      name: "points at the Dockerfile for a Dockerfile problem",
+      files: { "images/app/Dockerfile": `${DOCKERFILE}RUN <<EOF\necho\n` },
+      hint: "fix the Dockerfile at the line named",
+    },
+    {
+      name: "says to copy or delete an uncopied delta file",
+      files: { "images/app/stray.ini": "x = 1\n" },
+      hint: "COPY the file in the Dockerfile or delete it",
+    },
+    {
+      name: "says to create a missing file",
+      files: { "images/app/Dockerfile": undefined },
+      hint: "create the missing file or folder, or name the catalog folder with --catalog <dir>",
+    },
+    {
+      name: "combines short hints when problems are of several kinds",
+      files: {
+        "catalog.yaml": CATALOG.replace("stage: beta", "stage: gamma"),
+        "images/app/stray.ini": "x = 1\n",
+      },
+      hint: "fix the YAML (schema/*.json let an editor check it); COPY each delta file in its Dockerfile or delete it",
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, async () => {
+      const root = await writeCatalog(row.files);
+      await assert.rejects(loadCatalog(root), (error: unknown) => {
+        assert.ok(error instanceof CatalogLoadError);
+        assert.equal(error.hint, row.hint);
+        return true;
+      });
+    });
+  }
 });

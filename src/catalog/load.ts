@@ -1,9 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { z } from "zod";
 import { DockerfileSyntaxError } from "../dockerfile/errors.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { Dockerfile } from "../dockerfile/types.ts";
+import { checkContext } from "./context.ts";
 import { listDeltaFiles, uncopiedFiles } from "./delta-files.ts";
 import { CatalogLoadError, type LoadProblem } from "./errors.ts";
 import { CatalogSpec, ImageSpec } from "./schema.ts";
@@ -49,7 +50,7 @@ async function loadYamlFile<T>(
 ): Promise<Loaded<T> | undefined> {
   const text = await readText(file);
   if (text === undefined) {
-    problems.push({ file, message: missing });
+    problems.push({ file, message: missing, kind: "missing" });
     return undefined;
   }
 
@@ -66,13 +67,21 @@ async function loadImages(dir: string, problems: LoadProblem[]): Promise<Catalog
   const imagesDir = join(dir, "images");
   const entries = await readdir(imagesDir, { withFileTypes: true }).catch(() => undefined);
   if (entries === undefined) {
-    problems.push({ file: imagesDir, message: "folder not found (expected one folder per image)" });
+    problems.push({
+      file: imagesDir,
+      message: "folder not found (expected one folder per image)",
+      kind: "missing",
+    });
     return [];
   }
 
   const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   folders.sort();
-  const results = await Promise.all(folders.map((name) => loadImage(join(imagesDir, name), name)));
+  // The repository is the catalog folder's parent: the widest build context an image may name.
+  const repository = resolve(dir, "..");
+  const results = await Promise.all(
+    folders.map((name) => loadImage(join(imagesDir, name), name, repository)),
+  );
   for (const result of results) problems.push(...result.problems);
   return results.flatMap((result) => (result.image ? [result.image] : []));
 }
@@ -80,6 +89,7 @@ async function loadImages(dir: string, problems: LoadProblem[]): Promise<Catalog
 async function loadImage(
   dir: string,
   folder: string,
+  repository: string,
 ): Promise<{ image?: CatalogImage; problems: LoadProblem[] }> {
   const problems: LoadProblem[] = [];
   const file = join(dir, "image.yaml");
@@ -107,11 +117,15 @@ async function loadImage(
       message: `"${image.name}" does not match its folder (expected "${folder}", the folder's name)`,
     });
   }
+  const contextProblems = await checkContext(image.context, dir, repository, file, spec.locate);
+  problems.push(...contextProblems);
+  if (contextProblems.length > 0) return { image, problems };
   for (const delta of uncopiedFiles(dockerfile, files, dir, image.context)) {
     problems.push({
       file: join(dir, delta),
       position: { line: 1, column: 1 },
       message: `delta file is not copied by any COPY or ADD in ${dockerfilePath} (expected a COPY of it, or remove the file)`,
+      kind: "delta",
     });
   }
   return { image, problems };
@@ -129,6 +143,7 @@ async function loadDockerfile(
       file: imageFile,
       position: locate?.(["name"]) ?? { line: 1, column: 1 },
       message: `the image folder has no Dockerfile (expected ${path})`,
+      kind: "missing",
     });
     return undefined;
   }
@@ -138,27 +153,37 @@ async function loadDockerfile(
   } catch (error) {
     if (!(error instanceof DockerfileSyntaxError)) throw error;
     const message = error.message.slice(`${path}:${error.line}: `.length);
-    problems.push({ file: path, position: { line: error.line, column: 1 }, message });
+    problems.push({
+      file: path,
+      position: { line: error.line, column: 1 },
+      message,
+      kind: "dockerfile",
+    });
     return undefined;
   }
 }
 
+/**
+ * One problem per image whose name another image already has. The image kept is the one whose
+ * folder matches the name (a copied folder that sorts first must not make the original look
+ * like the duplicate); when none matches, the first in folder order.
+ */
 function duplicateNames(images: CatalogImage[]): LoadProblem[] {
-  const first = new Map<string, CatalogImage>();
+  const byName = new Map<string, CatalogImage[]>();
+  for (const image of images) byName.set(image.name, [...(byName.get(image.name) ?? []), image]);
   const problems: LoadProblem[] = [];
-  for (const image of images) {
-    const earlier = first.get(image.name);
-    if (earlier === undefined) {
-      first.set(image.name, image);
-      continue;
+  for (const [name, group] of byName) {
+    if (group.length < 2) continue;
+    const kept = group.find((image) => basename(image.dir) === name) ?? (group[0] as CatalogImage);
+    const at = kept.locate(["name"]) ?? { line: 1, column: 1 };
+    for (const image of group.filter((candidate) => candidate !== kept)) {
+      problems.push({
+        file: image.file,
+        position: image.locate(["name"]) ?? { line: 1, column: 1 },
+        field: "name",
+        message: `duplicate image name "${name}" (already used by ${kept.file}:${at.line}:${at.column}; expected a name no other image has)`,
+      });
     }
-    const at = earlier.locate(["name"]) ?? { line: 1, column: 1 };
-    problems.push({
-      file: image.file,
-      position: image.locate(["name"]) ?? { line: 1, column: 1 },
-      field: "name",
-      message: `duplicate image name "${image.name}" (already used by ${earlier.file}:${at.line}:${at.column}; expected a name no other image has)`,
-    });
   }
   return problems;
 }
