@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on a fresh Debian machine, as root: prepares the machine, then builds every
-# image of the catalog that can be built here and pushes it to the local push registry.
+# The main job on a fresh Debian machine, as root: prepares the machine, builds every image of
+# the catalog that can be built here, pushes it to the local push registry, audits each pushed
+# delta against its upstream and runs the smoke tests; the first step that fails ends the job
+# with that step's exit code.
 #
 # What it installs and starts (scripts/prepare-machine.sh, reused when already there):
 #   - Debian packages: docker.io, iptables, docker-registry, debootstrap, qemu-user-static,
@@ -19,7 +21,7 @@
 # The lock goes to .cache/main-job/solera.lock.json (git ignores .cache): catalog/solera.lock.json
 # records the catalog's own registry and is not for digests of a local one.
 # SOLERA_REGISTRY and SOLERA_LOCK override both. Extra arguments go to `solera build` (for
-# example --keep-going, or an image name instead of --all). Against a real registry, run
+# example --keep-going or --platform). Against a real registry, run
 # `./solera build --all --push --registry <host>/<path>`.
 set -euo pipefail
 
@@ -57,5 +59,14 @@ echo "main-job: preparing this machine (packages, Docker engine, local registrie
 bash "$root/scripts/prepare-machine.sh"
 
 echo "main-job: building the catalog and pushing it to $registry (lock: $lock)" >&2
-exec "$root/solera" build --all --push --registry "$registry" --lock "$lock" \
+"$root/solera" build --all --push --registry "$registry" --lock "$lock" \
   --skip-unavailable "${secrets[@]}" "$@"
+
+# The rest of the main job reads back what was pushed: the audit proves each delta against its
+# upstream layer by layer, and the smoke tests run the delta. Images skipped above are not in
+# the registry and are reported as skipped again.
+echo "main-job: auditing each pushed image's delta against its upstream" >&2
+"$root/solera" audit --all --skip-unavailable --registry "$registry"
+
+echo "main-job: running the smoke tests of each pushed image" >&2
+"$root/solera" smoke --all --skip-unavailable --registry "$registry"

@@ -242,4 +242,29 @@ describe("the shipped fip-alias-agent, built and pushed by solera", {
     assert.equal(report.passed, true, JSON.stringify(report.results));
     assert.equal(report.results.filter((r) => r.status === "passed").length, 4);
   });
+
+  it("with --skip-unavailable, audits --all and reports the images not pushed as skipped", () => {
+    const result = solera("audit", "--all", "--skip-unavailable", "--registry", registry, "--json");
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(
+      report.images.map((audit: { name: string }) => audit.name),
+      ["fip-alias-agent"],
+    );
+    assert.deepEqual(report.skipped.map((skip: { name: string }) => skip.name).toSorted(), [
+      "aralez",
+      "fip-controller",
+      "wordpress-fpm",
+    ]);
+    assert.equal(
+      report.skipped.find((skip: { name: string }) => skip.name === "aralez").reason,
+      `${registry}/aralez:0.9.0 is not in the registry`,
+    );
+  });
+
+  it("without --skip-unavailable, audit --all fails on the first image not pushed", () => {
+    const result = solera("audit", "--all", "--registry", registry);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /aralez:0\.9\.0 is not in the registry/);
+  });
 });

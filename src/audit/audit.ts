@@ -52,6 +52,11 @@ export interface AuditOptions {
   largeDeltaBytes?: Partial<Record<ImageClass, number>>;
 }
 
+/** The image's version tag is not in the registry: there is nothing to audit yet. */
+export class ImageNotPushedError extends UserError {
+  override readonly name = "ImageNotPushedError";
+}
+
 /**
  * Audits a pushed image against its upstream, platform by platform: the upstream's layers must
  * be an exact prefix of the image's; every added layer is streamed from the registry and each
@@ -98,7 +103,7 @@ export async function auditImage(image: CatalogImage, options: AuditOptions): Pr
       return await readPlatformManifests(options.client, at);
     } catch (error) {
       if (!(error instanceof RegistryError) || error.status !== 404) throw error;
-      throw new UserError(`${formatReference(at)} is not in the registry`, {
+      throw new ImageNotPushedError(`${formatReference(at)} is not in the registry`, {
         exitCode: ExitCode.environment,
         hint: `push it first (solera build ${image.name} --push --registry ${options.registry}), or pass the --registry it was pushed to`,
         cause: error,

@@ -5,7 +5,7 @@ import { findImage } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
 import type { Catalog, CatalogImage } from "../catalog/types.ts";
 import { RegistryClient } from "../registry/client.ts";
-import { type AuditOptions, auditImage } from "./audit.ts";
+import { type AuditOptions, auditImage, ImageNotPushedError } from "./audit.ts";
 import type { AuditReport, ImageAudit } from "./types.ts";
 
 /** What `solera audit` asks for. */
@@ -16,6 +16,8 @@ export interface AuditRunOptions {
   /** `<host>[:port]/<namespace>` the images were pushed to; the catalog's registry by default. */
   registry?: string;
   platforms?: string[];
+  /** Report images that are not pushed as skipped instead of failing the run. */
+  skipUnavailable?: boolean;
   client?: AuditOptions["client"];
   env?: NodeJS.ProcessEnv;
 }
@@ -41,14 +43,19 @@ export async function auditCatalog(options: AuditRunOptions): Promise<AuditRepor
   };
 
   const audits: ImageAudit[] = [];
+  const skipped: AuditReport["skipped"] = [];
   for (const image of images) {
     try {
       audits.push(await auditImage(image, settings));
     } catch (error) {
+      if (options.skipUnavailable && error instanceof ImageNotPushedError) {
+        skipped.push({ name: image.name, reason: error.message });
+        continue;
+      }
       throw new Error(`auditing ${image.name}`, { cause: error });
     }
   }
-  return { images: audits, admissible: audits.every((audit) => audit.admissible) };
+  return { images: audits, skipped, admissible: audits.every((audit) => audit.admissible) };
 }
 
 /** The catalog's images by name, in the order given; all of them when no name is given. */

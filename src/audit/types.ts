@@ -58,5 +58,7 @@ export interface ImageAudit {
 /** The audit of the selected images. */
 export interface AuditReport {
   images: ImageAudit[];
+  /** Images left out with --skip-unavailable, because they are not pushed to the registry. */
+  skipped: { name: string; reason: string }[];
   admissible: boolean;
 }

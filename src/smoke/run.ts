@@ -31,6 +31,8 @@ export interface SmokeRunOptions {
   registry?: string;
   platforms?: string[];
   timeoutMs?: number;
+  /** Report tests of images that are neither pushed nor local as skipped instead of failing. */
+  skipUnavailable?: boolean;
   client?: AuditRegistry;
   env?: NodeJS.ProcessEnv;
 }
@@ -78,7 +80,13 @@ export async function runSmokeTests(options: SmokeRunOptions): Promise<SmokeRepo
     );
     const pushed = await pushedDigests(client, ref);
     for (const platform of platforms) {
-      const run = { docker, image, platform, timeoutMs: options.timeoutMs ?? SMOKE_TIMEOUT_MS };
+      const run = {
+        docker,
+        image,
+        platform,
+        timeoutMs: options.timeoutMs ?? SMOKE_TIMEOUT_MS,
+        skipUnavailable: options.skipUnavailable === true,
+      };
       results.push(...(await smokePlatform(run, ref, pushed)));
     }
   }
@@ -90,6 +98,7 @@ interface PlatformRun {
   image: CatalogImage;
   platform: string;
   timeoutMs: number;
+  skipUnavailable: boolean;
 }
 
 async function smokePlatform(
@@ -113,7 +122,14 @@ async function smokePlatform(
     return skipAll(error instanceof Error ? error.message : String(error));
   }
 
-  const target = await locateImage(run, ref, pushed);
+  let target: string;
+  try {
+    target = await locateImage(run, ref, pushed);
+  } catch (error) {
+    if (run.skipUnavailable && error instanceof ImageUnavailableError)
+      return skipAll(error.message);
+    throw error;
+  }
   const results: SmokeResult[] = [];
   for (const test of image.smoke) results.push(await runOne(run, target, test));
   return results;
@@ -189,8 +205,13 @@ async function locateImage(
   );
 }
 
+/** The image to test is neither in its registry nor in the local engine. */
+export class ImageUnavailableError extends UserError {
+  override readonly name = "ImageUnavailableError";
+}
+
 function unavailable(message: string, run: PlatformRun): UserError {
-  return new UserError(message, {
+  return new ImageUnavailableError(message, {
     exitCode: ExitCode.environment,
     hint: `build and push it first (solera build ${run.image.name} --push --registry <registry>), or pass the --registry it was pushed to`,
   });

@@ -23,6 +23,7 @@ export function registerAuditCommand(program: Command): void {
       "read the images from <host>[:port]/<namespace> instead of the catalog's registry",
     )
     .option("--platform <platforms>", "only these platforms (comma-separated)")
+    .option("--skip-unavailable", "report images that are not pushed as skipped instead of failing")
     .action(async (names: string[], _options: unknown, command: Command) => {
       const options = command.optsWithGlobals();
       const out = createOutput({ json: Boolean(options.json) });
@@ -32,6 +33,7 @@ export function registerAuditCommand(program: Command): void {
         names,
         registry: options.registry as string | undefined,
         platforms: splitList(options.platform as string | undefined),
+        skipUnavailable: Boolean(options.skipUnavailable),
       });
 
       if (out.json) out.resultJson(report);
@@ -42,6 +44,9 @@ export function registerAuditCommand(program: Command): void {
 
 function printReport(out: Output, report: AuditReport): void {
   for (const audit of report.images) printImage(out, audit);
+  for (const { name, reason } of report.skipped) {
+    out.result(`${out.paint("bold", name)}: ${out.paint("yellow", "skipped")} (${reason})`);
+  }
   const refused = report.images.filter((audit) => !audit.admissible).length;
   const summary = `${report.images.length} audited: ${report.images.length - refused} admissible, ${refused} refused`;
   if (refused === 0) out.success(summary);

@@ -20,6 +20,10 @@ export function registerSmokeCommand(program: Command): void {
     )
     .option("--platform <platforms>", "only these platforms (comma-separated)")
     .option("--timeout <seconds>", "time limit of one test", "120")
+    .option(
+      "--skip-unavailable",
+      "skip the tests of images that are neither pushed nor built here instead of failing",
+    )
     .action(async (names: string[], _options: unknown, command: Command) => {
       const options = command.optsWithGlobals();
       const out = createOutput({ json: Boolean(options.json) });
@@ -30,6 +34,7 @@ export function registerSmokeCommand(program: Command): void {
         registry: options.registry as string | undefined,
         platforms: splitList(options.platform as string | undefined),
         timeoutMs: Number(options.timeout) * 1000,
+        skipUnavailable: Boolean(options.skipUnavailable),
       });
 
       if (out.json) out.resultJson(report);
