@@ -21,7 +21,7 @@
 # The lock goes to .cache/main-job/solera.lock.json (git ignores .cache): catalog/solera.lock.json
 # records the catalog's own registry and is not for digests of a local one.
 # SOLERA_REGISTRY and SOLERA_LOCK override both. Extra arguments go to `solera build` (for
-# example --keep-going or --platform). Against a real registry, run
+# example --keep-going). Against a real registry, run
 # `./solera build --all --push --registry <host>/<path>`.
 set -euo pipefail
 
