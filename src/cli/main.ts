@@ -2,13 +2,23 @@ import { Command, CommanderError } from "commander";
 import { describeError, ExitCode, findUserError } from "../errors.ts";
 import { registerCommands } from "./commands/index.ts";
 import { createOutput, jsonDocumentsPrinted } from "./output.ts";
+import { readVersion, usageErrorJson, wantsJson } from "./usage.ts";
 
 /** Runs the CLI with the given arguments and resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
+  // --json decides how usage errors and --version print, before commander has parsed it.
+  const json = wantsJson(argv);
+  const version = readVersion();
   const program = new Command("solera")
     .description("Curate, check, build and push a catalog of runtime container images")
     .option("--catalog <dir>", "catalog directory", "catalog")
     .option("--json", "print results as JSON on stdout", false)
+    .version(
+      json ? JSON.stringify({ version }) : version,
+      "-V, --version",
+      "print solera's version",
+    )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
   registerCommands(program);
@@ -20,15 +30,17 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     // A command that printed its JSON result already folded the error into it.
     const printed = jsonDocumentsPrinted() > printedBefore;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      // commander already wrote its message to stderr; --json adds the document on stdout.
+      if (json && !printed) createOutput({ json }).resultJson(usageErrorJson(error, program, argv));
+      return ExitCode.usage;
+    }
     return handleError(error, Boolean(program.opts().json) && !printed);
   }
 }
 
 function handleError(error: unknown, json: boolean): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-  }
-
   const out = createOutput({ json });
   const userError = findUserError(error);
   if (userError) {
