@@ -115,12 +115,47 @@ describe("solera explain", () => {
     assert.equal(code, 0);
   });
 
-  it("finds a rule by one of its check ids and prints JSON", () => {
-    const { code, stdout } = solera("--json", "explain", "T2.logic-setting");
-    const rule = JSON.parse(stdout);
-    assert.equal(rule.id, "T2");
-    assert.ok(rule.checks.some((check: { id: string }) => check.id === "T2.logic-setting"));
+  it("prints one check, with its rule's rationale, for a check id", () => {
+    const { code, stdout } = solera("explain", "A1.scratch");
+    assert.equal(
+      stdout,
+      [
+        "A1.scratch: no stage starts from scratch",
+        "  rule: A1 upstream-first: Upstream First",
+        "  why: Every image extends an official upstream, so its base is maintained, patched and recognisable; solera only adds the justified delta.",
+        "  severity: error",
+        "  fix: Start from the official image the delta extends; scratch has no upstream to follow.",
+        "",
+      ].join("\n"),
+    );
     assert.equal(code, 0);
+  });
+
+  it("prints a check as JSON with its rule, without the rule's other checks", () => {
+    const { code, stdout } = solera("--json", "explain", "T2.logic-setting");
+    const check = JSON.parse(stdout);
+    assert.equal(check.id, "T2.logic-setting");
+    assert.equal(check.severity, "error");
+    assert.equal(check.rule.id, "T2");
+    assert.equal(check.rule.key, "baked-defaults-vs-runtime-config");
+    assert.equal(check.rule.checks, undefined);
+    assert.equal(code, 0);
+  });
+
+  it("finds a rule by its key, as by its id", () => {
+    const byKey = solera("explain", "upstream-first");
+    assert.equal(byKey.stdout, solera("explain", "A1").stdout);
+    assert.match(byKey.stdout, /^A1 upstream-first: Upstream First$/m);
+    assert.equal(byKey.code, 0);
+  });
+
+  it("refuses an unknown check of a known rule, listing its checks", () => {
+    const { code, stderr } = solera("explain", "A3.nope");
+    assert.match(
+      stderr,
+      /^error: unknown check "A3\.nope" of rule A3\n {2}fix: Name one of its checks: A3\./,
+    );
+    assert.equal(code, 2);
   });
 
   it("refuses an unknown rule with exit 2, listing the rule ids", () => {

@@ -1,4 +1,4 @@
-import type { Rule } from "../types.ts";
+import type { Check, Rule } from "../types.ts";
 import { bakedDefaultsVsRuntimeConfig } from "./baked-defaults-vs-runtime-config.ts";
 import { classConsistent } from "./class-consistent.ts";
 import { deltaOnly } from "./delta-only.ts";
@@ -26,12 +26,29 @@ export const rules: Rule[] = [
   classConsistent,
 ];
 
+/** What `solera explain` names: a rule, or one check of it. */
+export interface RuleTarget {
+  rule: Rule;
+  /** The check, when a check id (`A1.scratch`) was named. */
+  check?: Check;
+}
+
 /**
- * The rule with an id (`A1`, case-insensitive), or the rule owning a check id (`A1.latest-tag`).
+ * The rule named by its id (`A1`) or key (`upstream-first`), or the check named by its id
+ * (`A1.scratch`, or `upstream-first.scratch`) with its rule; case-insensitive.
  */
-export function findRule(id: string): Rule | undefined {
-  const wanted = id.trim().toUpperCase();
-  const rule = rules.find((item) => item.id.toUpperCase() === wanted.split(".")[0]);
-  if (rule === undefined || !wanted.includes(".")) return rule;
-  return rule.checks.some((check) => check.id.toUpperCase() === wanted) ? rule : undefined;
+export function findRuleOrCheck(name: string): RuleTarget | undefined {
+  const wanted = name.trim().toLowerCase();
+  const dot = wanted.indexOf(".");
+  const head = dot === -1 ? wanted : wanted.slice(0, dot);
+  const rule = rules.find((item) => item.id.toLowerCase() === head || item.key === head);
+  if (rule === undefined || dot === -1) return rule && { rule };
+  const checkId = `${rule.id}${wanted.slice(dot)}`.toLowerCase();
+  const check = rule.checks.find((item) => item.id.toLowerCase() === checkId);
+  return check && { rule, check };
+}
+
+/** The rule with an id or key, or the rule owning a check id; see findRuleOrCheck. */
+export function findRule(name: string): Rule | undefined {
+  return findRuleOrCheck(name)?.rule;
 }
