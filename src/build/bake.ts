@@ -1,4 +1,4 @@
-import { dirname, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { formatSecret } from "./secrets.ts";
 import type { Plan } from "./types.ts";
@@ -23,15 +23,18 @@ export interface BakeFile {
 }
 
 /**
- * Writes the plan in buildx's bake format. Paths are made relative to `baseDir` (the folder the
- * bake file is written to), so `docker buildx bake -f docker-bake.json` works when run from there.
+ * The plan in buildx's bake format. `docker buildx bake` resolves a target's `context` against
+ * the working directory it runs in, not the bake file's folder (that needs an opt-in), and its
+ * `dockerfile` against the context. So the context is absolute when `baseDir` is absent (the
+ * bake file solera runs itself, from any directory), and relative to `baseDir` when given: the
+ * directory the user will run bake from.
  */
-export function toBakeFile(plan: Plan, baseDir: string = process.cwd()): BakeFile {
+export function toBakeFile(plan: Plan, baseDir?: string): BakeFile {
   const target: Record<string, BakeTarget> = {};
   for (const item of plan.targets) {
     const context = resolve(item.context);
     const entry: BakeTarget = {
-      context: relative(resolve(baseDir), context) || ".",
+      context: baseDir === undefined ? context : relative(resolve(baseDir), context) || ".",
       dockerfile: relative(context, resolve(item.dockerfile)),
       tags: item.tags,
       platforms: item.platforms,
@@ -44,8 +47,13 @@ export function toBakeFile(plan: Plan, baseDir: string = process.cwd()): BakeFil
   return { group: { default: { targets: plan.targets.map((item) => item.name) } }, target };
 }
 
-/** Writes the plan as a bake file at `path` (atomically), paths relative to its folder. */
+/**
+ * Writes the plan as a bake file at `path` (atomically) with contexts relative to the current
+ * working directory, where `docker buildx bake -f <path>` is then to be run (the plan command
+ * prints that command). Relative rather than absolute so the file still works in another
+ * checkout of the same repository, run from the same place in it.
+ */
 export async function writeBakeFile(plan: Plan, path: string): Promise<void> {
-  const bake = toBakeFile(plan, dirname(resolve(path)));
+  const bake = toBakeFile(plan, process.cwd());
   await writeFileAtomic(path, `${JSON.stringify(bake, null, 2)}\n`);
 }

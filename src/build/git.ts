@@ -100,6 +100,16 @@ function createdOf(env: NodeJS.ProcessEnv, commitTime: () => string | undefined)
   return new Date().toISOString();
 }
 
-function sourceOf(url: string | undefined): string | undefined {
-  return url?.replace(/\/\/[^@/]*@/, "//");
+/**
+ * The origin as a URL for the `source` label: http(s), git and ssh URLs with any credentials
+ * taken out, scp-like `user@host:path` as `ssh://host/path`; undefined for anything else (a
+ * local path says nothing to whoever pulls the image, and may name a private folder).
+ */
+export function sourceOf(url: string | undefined): string | undefined {
+  const text = url?.trim() ?? "";
+  if (/^(https?|git|ssh|git\+ssh):\/\/[^/]/i.test(text)) {
+    return text.replace(/^([a-z+]+:\/\/)[^@/]*@/i, "$1");
+  }
+  const scp = /^(?:[^@/:]+@)?([a-z0-9.-]+\.[a-z]{2,}):(?!\/)(.+)$/i.exec(text);
+  return scp ? `ssh://${scp[1]}/${scp[2]}` : undefined;
 }

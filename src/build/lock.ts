@@ -19,6 +19,13 @@ export async function readLock(path: string): Promise<LockFile> {
   }
 
   const parsed = parseJson(text, path) as Partial<LockFile>;
+  const version = (parsed as { lockVersion?: unknown }).lockVersion;
+  if (typeof version === "number" && Number.isInteger(version) && version > 1) {
+    throw new UserError(
+      `the lock ${path} was written by a newer solera (lock version ${version}; this solera reads 1)`,
+      { hint: "update solera, or pass --lock <file> to write another lock" },
+    );
+  }
   if (parsed.lockVersion !== 1 || typeof parsed.images !== "object" || parsed.images === null) {
     throw new UserError(`the lock ${path} is not a solera lock (lockVersion 1 with images)`, {
       hint: "the lock is written by solera push only; restore it from version control",
@@ -40,20 +47,46 @@ function parseJson(text: string, path: string): unknown {
 
 /**
  * Writes the lock with the given entries merged over the previous ones, atomically (a temporary
- * file renamed over it), images sorted by name so the file diffs well.
+ * file renamed over it), images sorted by name so the file diffs well. An entry whose digests
+ * are those already recorded keeps the recorded one, `pushedAt` included, and a lock that would
+ * come out the same is not written at all, so a run that changed nothing leaves no diff.
+ * Resolves to true when the file was written.
  */
 export async function updateLock(
   path: string,
   entries: Record<string, LockEntry>,
-): Promise<LockFile> {
+): Promise<boolean> {
   const lock = await readLock(path);
-  const images = { ...lock.images, ...entries };
+  const images: Record<string, LockEntry> = { ...lock.images };
+  for (const [name, entry] of Object.entries(entries)) {
+    const previous = lock.images[name];
+    if (!previous || !sameRecord(previous, entry)) images[name] = entry;
+  }
   const sorted = Object.fromEntries(
     Object.keys(images)
       .sort()
       .map((name) => [name, images[name] as LockEntry]),
   );
-  const next: LockFile = { lockVersion: 1, images: sorted };
-  await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
-  return next;
+  const text = `${JSON.stringify({ lockVersion: 1, images: sorted }, null, 2)}\n`;
+  if (text === (await readFile(path, "utf8").catch(() => undefined))) return false;
+  await writeFileAtomic(path, text);
+  return true;
+}
+
+/** Whether two entries record the same push, `pushedAt` aside. */
+function sameRecord(a: LockEntry, b: LockEntry): boolean {
+  const { pushedAt: _a, ...left } = a;
+  const { pushedAt: _b, ...right } = b;
+  return canonical(left) === canonical(right);
+}
+
+/** JSON with object keys sorted at every level, so key order does not count as a difference. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    const record = value as Record<string, unknown>;
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }

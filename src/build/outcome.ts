@@ -24,6 +24,8 @@ export interface RunSummary {
   outcomes: ImageOutcome[];
   /** The lock written, when the run pushed and every image succeeded. */
   lock?: string;
+  /** The lock left as it was because the run recorded nothing new (every push unchanged). */
+  lockUnchanged?: string;
   /** True when no image failed or was refused. */
   ok: boolean;
 }

@@ -206,12 +206,33 @@ function selectImages(catalog: Catalog, names: string[] | undefined): CatalogIma
   return [...new Set(names)].map((name) => known.get(name) as CatalogImage);
 }
 
-function checkRegistry(registry: string): string {
+const REGISTRY_HINT =
+  "pass --registry like registry.example.com/solera, 127.0.0.1:5000/solera or localhost:5000/solera";
+const NAMESPACE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * Checks a push target `<host>[:port]/<namespace>` the way Docker reads a reference's first
+ * component: it names a registry only with a dot, a port, or as `localhost`; otherwise Docker
+ * takes it for a Docker Hub namespace, which is never what `--registry` means. Returns it
+ * without trailing slashes; a UserError (exit 2) otherwise.
+ */
+export function checkRegistry(registry: string): string {
   const trimmed = registry.replace(/\/+$/, "");
-  if (!/^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)*$/.test(trimmed)) {
-    throw new UserError(`registry "${registry}" is not <host>[:port][/<namespace>]`, {
-      hint: "pass --registry like registry.example.com/solera or 127.0.0.1:5000/solera",
+  const [hostPort = "", ...path] = trimmed.split("/");
+  const match = /^([a-z0-9.-]+|\[[0-9a-f:]+\])(?::([0-9]+))?$/i.exec(hostPort);
+  const fail = (problem: string): never => {
+    throw new UserError(`registry "${registry}" ${problem}; expected <host>[:port]/<namespace>`, {
+      hint: REGISTRY_HINT,
     });
-  }
+  };
+  if (!match) return fail(`has no valid host`);
+  const [, host = "", port] = match;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    fail(`has port ${port}, outside 1-65535`);
+  if (!host.includes(".") && !host.startsWith("[") && port === undefined && host !== "localhost")
+    fail(`names no registry host (a host needs a dot, a port, or to be localhost)`);
+  if (path.length === 0) fail("has no namespace");
+  const badPart = path.find((part) => !NAMESPACE.test(part));
+  if (badPart !== undefined) fail(`has an invalid namespace component "${badPart}"`);
   return trimmed;
 }

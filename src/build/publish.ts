@@ -49,10 +49,11 @@ export async function publishTarget(
 ): Promise<Published> {
   const tag = target.tags[0] as string;
   const ref = parseReference(tag);
+  // Asked first: an engine that keeps images locally refuses one never built or stale here.
+  const local = await engine.localConfigDigests(target);
   const existing = await findManifest(registry, ref);
 
   if (existing) {
-    const local = await engine.localConfigDigests(target);
     if (local) {
       const remote = await platformManifests(
         registry,

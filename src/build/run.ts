@@ -5,12 +5,14 @@ import { describeError, UserError } from "../errors.ts";
 import { runGates } from "../gates/run.ts";
 import { parseReference } from "../reference/parse.ts";
 import { RegistryClient } from "../registry/client.ts";
+import { checkRunArguments } from "./arguments.ts";
 import { detectEngine, type EngineChoice } from "./engines/detect.ts";
 import type { Engine } from "./engines/engine.ts";
 import { type GitFacts, readGitFacts } from "./git.ts";
 import { updateLock } from "./lock.ts";
 import type { ImageOutcome, RunSummary } from "./outcome.ts";
 import { listUpstreams, planBuild } from "./plan.ts";
+import { refusal } from "./plan-catalog.ts";
 import type { LogSink } from "./process.ts";
 import { publishTarget } from "./publish.ts";
 import type { PushRegistry } from "./registry-view.ts";
@@ -130,14 +132,11 @@ async function prepare(options: RunOptions): Promise<RunContext> {
   warmFetch();
 
   const catalog = await loadCatalog(options.catalogDir);
-  // Plan once up front so an unknown image name or a bad registry fails before any work.
-  planBuild(catalog, {
-    names: options.names,
-    registry: options.registry,
-    revision: "-",
-    created: "-",
-    source: "-",
-  });
+  const lock = options.lockPath
+    ? { path: options.lockPath, flag: "--lock" }
+    : { path: join(catalog.dir, "solera.lock.json"), flag: "the lock" };
+  // Checked before the engine is awaited, so bad arguments fail before any work.
+  await checkRunArguments(catalog, options, lock);
   const engine = await engineFound;
   const git = await gitFound;
   const registry = options.registryClient ?? new RegistryClient();
@@ -153,8 +152,7 @@ async function prepare(options: RunOptions): Promise<RunContext> {
 
   const report = runGates(catalog, options.names?.length ? options.names : undefined);
   for (const image of report.images.filter((item) => !item.admissible)) {
-    const errors = image.findings.filter((finding) => finding.severity === "error");
-    const reason = `refused by the gates: ${errors.map((finding) => `${finding.rule} ${finding.message}`).join("; ")}`;
+    const reason = refusal(image.findings);
     context.outcomes.push({
       name: image.name,
       platforms: [],
@@ -288,8 +286,10 @@ async function finish(context: RunContext): Promise<RunSummary> {
     ok,
   };
   if (options.push && ok && Object.keys(context.entries).length > 0) {
-    summary.lock = options.lockPath ?? join(context.catalog.dir, "solera.lock.json");
-    await updateLock(summary.lock, context.entries);
+    const path = options.lockPath ?? join(context.catalog.dir, "solera.lock.json");
+    const written = await updateLock(path, context.entries);
+    if (written) summary.lock = path;
+    else summary.lockUnchanged = path;
   }
   return summary;
 }

@@ -48,6 +48,8 @@ export interface Plan {
   created: string;
   targets: PlanTarget[];
   skipped: SkippedImage[];
+  /** Images the gates refuse, left out of the targets (set by `planCatalog`, which runs them). */
+  refused?: SkippedImage[];
 }
 
 /** One pushed image as `catalog/solera.lock.json` records it. */

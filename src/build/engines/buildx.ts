@@ -81,7 +81,8 @@ export class BuildxEngine implements Engine {
     try {
       const bakeFile = join(dir, "docker-bake.json");
       const plan = { registry: "", revision: "", created: "", targets: [target], skipped: [] };
-      await writeFile(bakeFile, JSON.stringify(toBakeFile(plan, dir)));
+      // Absolute contexts: bake runs from this process's working directory, not from dir.
+      await writeFile(bakeFile, JSON.stringify(toBakeFile(plan)));
       const metadataFile = options.pushByDigest ? join(dir, "metadata.json") : undefined;
       const args = BuildxEngine.bakeArgs(bakeFile, target, { ...options, metadataFile });
       const result = await runProcess(this.docker, args, { env: this.env, log: options.log });

@@ -6,9 +6,14 @@ import {
   BuildFailedError,
   type Engine,
   type EngineRunOptions,
+  NotBuiltError,
   type PushedContent,
   platformSuffix,
+  StaleImageError,
 } from "./engine.ts";
+
+const REVISION = "org.opencontainers.image.revision";
+
 import { pushFailure } from "./push-errors.ts";
 
 /**
@@ -77,25 +82,29 @@ export class DockerBuildEngine implements Engine {
     }
   }
 
+  /**
+   * The image ID of each platform's local image. Refuses an image that is missing
+   * (NotBuiltError) or was built from another commit than the plan's (StaleImageError): the
+   * revision label is compared, not a hash of every build input, so edits left uncommitted
+   * between build and push go unnoticed when both runs see the same dirty commit.
+   */
   async localConfigDigests(target: PlanTarget): Promise<Map<string, string>> {
     const digests = new Map<string, string>();
+    const registry = target.repository.slice(0, -(target.name.length + 1));
+    const wanted = target.labels[REVISION] ?? "";
     for (const platform of target.platforms) {
       const tag = DockerBuildEngine.localTag(target, platform);
-      const result = await runProcess(
-        this.docker,
-        ["image", "inspect", "--format", "{{.Id}}", tag],
-        {
-          env: this.env,
-        },
-      );
-      if (result.code !== 0) {
-        throw new BuildFailedError(
-          `finding the local image ${tag} (was ${target.name} built? run solera build ${target.name})`,
-          result.code,
-          result.tail,
-        );
-      }
-      digests.set(platform, result.stdout.trim());
+      const format = `{{.Id}} {{index .Config.Labels "${REVISION}"}}`;
+      const args = ["image", "inspect", "--format", format, tag];
+      const result = await runProcess(this.docker, args, { env: this.env });
+      if (result.code !== 0 && /no such (image|object)/i.test(result.tail.join("\n")))
+        throw new NotBuiltError(target.name, tag, registry);
+      if (result.code !== 0)
+        throw new BuildFailedError(`inspecting the local image ${tag}`, result.code, result.tail);
+      const [id = "", revision = ""] = result.stdout.trim().split(" ");
+      if (revision !== wanted)
+        throw new StaleImageError(target.name, tag, revision || "(none)", wanted, registry);
+      digests.set(platform, id);
     }
     return digests;
   }

@@ -50,8 +50,11 @@ export class BuildFailedError extends UserError {
   readonly tail: string[];
 
   constructor(what: string, code: number, tail: string[]) {
+    const log = tail.map((line) => `  | ${line}`).join("\n");
     super(
-      `${what} failed (exit code ${code}); last lines of the engine's log:\n${tail.map((line) => `  | ${line}`).join("\n")}`,
+      tail.length > 0
+        ? `${what} failed (exit code ${code}); last lines of the engine's log:\n${log}`
+        : `${what} failed (exit code ${code}); the engine printed nothing`,
       {
         exitCode: ExitCode.failed,
         hint: "read the engine's log above; fix the Dockerfile or the delta files, then build again",
@@ -73,4 +76,29 @@ export class NoEngineError extends UserError {
 /** The tag suffix for one platform's image: `linux/arm64` → `arm64`, `linux/arm/v7` → `arm-v7`. */
 export function platformSuffix(platform: string): string {
   return platform.replace(/^linux\//, "").replaceAll("/", "-");
+}
+
+/** `push` found no local image for a target of an engine that keeps images locally. */
+export class NotBuiltError extends UserError {
+  constructor(name: string, tag: string, registry: string) {
+    super(`${tag} is not built here; run \`solera build ${name} --registry ${registry}\` first`, {
+      exitCode: ExitCode.failed,
+      hint: `solera build ${name} --registry ${registry} --push builds and pushes in one run`,
+    });
+    this.name = "NotBuiltError";
+  }
+}
+
+/** The local image was built from another commit than the one checked out now. */
+export class StaleImageError extends UserError {
+  constructor(name: string, tag: string, built: string, current: string, registry: string) {
+    super(
+      `${tag} was built from revision ${built}, not the current ${current}; it is stale, so it is not pushed`,
+      {
+        exitCode: ExitCode.failed,
+        hint: `run \`solera build ${name} --registry ${registry}\` again, then push`,
+      },
+    );
+    this.name = "StaleImageError";
+  }
 }

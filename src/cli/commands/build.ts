@@ -1,10 +1,11 @@
 import type { Command } from "commander";
+import { checkEngineChoice, parsePlatforms } from "../../build/arguments.ts";
 import { runFailure, summaryJson, summaryTable } from "../../build/outcome.ts";
 import { buildCatalog } from "../../build/run.ts";
 import { parseSecrets } from "../../build/secrets.ts";
-import { UserError } from "../../errors.ts";
+import { describeError, UserError } from "../../errors.ts";
 import { createOutput } from "../output.ts";
-import { collect, SECRET_HELP, splitList } from "./plan.ts";
+import { collect, SECRET_HELP } from "./plan.ts";
 
 /** `solera build [image…|--all]`: gates, plan, engine build, and with --push the push and the lock. */
 export function registerBuildCommand(program: Command): void {
@@ -44,9 +45,7 @@ export function registerBuildCommand(program: Command): void {
         ...runOptions(options, names),
         push: Boolean(options.push),
       });
-      printSummary(out, summary);
-      const failure = runFailure(summary);
-      if (failure) throw failure;
+      reportSummary(out, summary);
     });
 }
 
@@ -69,8 +68,8 @@ export function runOptions(options: Record<string, unknown>, names: string[]) {
     catalogDir: String(options.catalog),
     names,
     registry: options.registry as string | undefined,
-    platforms: splitList(options.platform as string | undefined),
-    engine: options.engine as "auto" | "buildx" | "docker" | "buildctl" | undefined,
+    platforms: parsePlatforms(options.platform as string | undefined),
+    engine: checkEngineChoice(options.engine as string | undefined),
     buildkitAddr: options.buildkitAddr as string | undefined,
     force: Boolean(options.force),
     keepGoing: Boolean(options.keepGoing),
@@ -84,12 +83,23 @@ export function runOptions(options: Record<string, unknown>, names: string[]) {
   };
 }
 
-/** Prints the summary: a table on stdout, or JSON with --json. */
-export function printSummary(
+/**
+ * Prints the summary (a table on stdout, or JSON with --json) and throws the run's failure, if
+ * any. With --json the failure is folded into the one document (`error`, `hint`, `exitCode`),
+ * and the CLI prints no second one; the exit code is the failure's either way.
+ */
+export function reportSummary(
   out: ReturnType<typeof createOutput>,
   summary: Parameters<typeof summaryTable>[0],
 ): void {
-  if (out.json) out.resultJson(summaryJson(summary));
-  else out.result(summaryTable(summary));
+  const failure = runFailure(summary);
+  if (out.json) {
+    const error = failure
+      ? { error: describeError(failure), hint: failure.hint, exitCode: failure.exitCode }
+      : {};
+    out.resultJson({ ...(summaryJson(summary) as object), ...error });
+  } else out.result(summaryTable(summary));
   if (summary.lock) out.success(`lock written: ${summary.lock}`);
+  if (summary.lockUnchanged) out.success(`lock unchanged: ${summary.lockUnchanged}`);
+  if (failure) throw failure;
 }

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
+import { checkWritableFile, parsePlatforms } from "../../build/arguments.ts";
 import { toBakeFile } from "../../build/bake.ts";
 import { planCatalog, planTable } from "../../build/plan-catalog.ts";
 import { parseSecrets } from "../../build/secrets.ts";
+import type { Plan } from "../../build/types.ts";
+import { ExitCode, UserError } from "../../errors.ts";
 import { createOutput } from "../output.ts";
 
 /** `solera plan [image…]`: the build plan, as a table, JSON, or a bake file. */
@@ -23,22 +26,42 @@ export function registerPlanCommand(program: Command): void {
     .action(async (names: string[], _options: unknown, command: Command) => {
       const options = command.optsWithGlobals();
       const out = createOutput({ json: Boolean(options.json) });
+      const platforms = parsePlatforms(options.platform);
+      if (options.writeBake) checkWritableFile("--write-bake", options.writeBake);
       const plan = await planCatalog(options.catalog, {
         names,
         registry: options.registry,
-        platforms: splitList(options.platform),
+        platforms,
         lockPath: options.lock,
         bakeFile: options.writeBake,
         secrets: parseSecrets(options.secret),
       });
 
-      if (out.json) out.resultJson({ ...plan, bake: toBakeFile(plan) });
-      else out.result(planTable(plan));
+      const failure = planFailure(plan);
+      if (out.json) {
+        const error = failure
+          ? { error: failure.message, hint: failure.hint, exitCode: failure.exitCode }
+          : {};
+        out.resultJson({ ...plan, bake: toBakeFile(plan, process.cwd()), ...error });
+      } else out.result(planTable(plan));
+      // The bake file's paths are relative to the working directory (see writeBakeFile), so
+      // the command printed is the one to run from here.
       if (options.writeBake)
         out.success(
-          `wrote ${options.writeBake}; run it with docker buildx bake -f ${options.writeBake}`,
+          `wrote ${options.writeBake}; from ${process.cwd()} run: docker buildx bake -f ${options.writeBake}`,
         );
+      if (failure) throw failure;
     });
+}
+
+/** The error a plan ends with when the gates refused images: exit code 1, as `check` does. */
+function planFailure(plan: Plan): UserError | undefined {
+  const refused = plan.refused ?? [];
+  if (refused.length === 0) return undefined;
+  return new UserError(
+    `the gates refuse ${refused.map((image) => image.name).join(", ")}, left out of the plan`,
+    { exitCode: ExitCode.failed, hint: "solera check says why and what to change" },
+  );
 }
 
 /** Splits `a,b` and repeated values into a list; undefined when absent. */

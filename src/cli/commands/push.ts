@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { runFailure } from "../../build/outcome.ts";
 import { pushCatalog } from "../../build/run.ts";
 import { createOutput } from "../output.ts";
-import { checkSelection, printSummary, runOptions } from "./build.ts";
+import { checkSelection, reportSummary, runOptions } from "./build.ts";
 import { collect, SECRET_HELP } from "./plan.ts";
 
 /** `solera push [image…|--all]`: push what was built, read it back, write the lock. */
@@ -41,8 +40,6 @@ export function registerPushCommand(program: Command): void {
       const out = createOutput({ json: Boolean(options.json) });
       checkSelection(names, options.all, "push");
       const summary = await pushCatalog(runOptions(options, names));
-      printSummary(out, summary);
-      const failure = runFailure(summary);
-      if (failure) throw failure;
+      reportSummary(out, summary);
     });
 }
