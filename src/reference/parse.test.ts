@@ -96,6 +96,41 @@ const valid: { name: string; text: string; want: ImageReference; full: string; s
     full: "quay.io/a_b/c__d/e--f.g:v1",
     short: "quay.io/a_b/c__d/e--f.g:v1",
   },
+  {
+    name: "takes a bracketed IPv6 address with a port as a registry",
+    text: "[::1]:5000/app",
+    want: { registry: "[::1]:5000", repository: "app" },
+    full: "[::1]:5000/app",
+    short: "[::1]:5000/app",
+  },
+  {
+    name: "reads a tag after a bracketed IPv6 registry without a port",
+    text: "[fe80::1]/ns/app:1",
+    want: { registry: "[fe80::1]", repository: "ns/app", tag: "1" },
+    full: "[fe80::1]/ns/app:1",
+    short: "[fe80::1]/ns/app:1",
+  },
+  {
+    name: "takes an upper-case LOCALHOST as a registry, as Docker does",
+    text: "LOCALHOST/app",
+    want: { registry: "LOCALHOST", repository: "app" },
+    full: "LOCALHOST/app",
+    short: "LOCALHOST/app",
+  },
+  {
+    name: "takes a first component with a capital as a registry host, as Docker does",
+    text: "Registry/app:1",
+    want: { registry: "Registry", repository: "app", tag: "1" },
+    full: "Registry/app:1",
+    short: "Registry/app:1",
+  },
+  {
+    name: "keeps a docker.io repository below library/ as it is",
+    text: "docker.io/library/debian/extra:1",
+    want: { registry: "docker.io", repository: "library/debian/extra", tag: "1" },
+    full: "docker.io/library/debian/extra:1",
+    short: "library/debian/extra:1",
+  },
 ];
 
 const invalid: { name: string; text: string; message: string }[] = [
@@ -151,12 +186,31 @@ const invalid: { name: string; text: string; message: string }[] = [
   {
     name: "refuses a non-numeric port",
     text: "host:abc/app:1",
-    message: 'registry "host:abc" must be a host name with an optional numeric port',
+    message:
+      'registry "host:abc" must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port',
   },
   {
     name: "refuses a double separator in a component",
     text: "foo..bar/app",
-    message: 'registry "foo..bar" must be a host name with an optional numeric port',
+    message:
+      'registry "foo..bar" must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port',
+  },
+  {
+    name: "refuses an IPv6 address without brackets' closing",
+    text: "[::1:5000/app",
+    message:
+      'registry "[::1:5000" must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port',
+  },
+  {
+    name: "refuses brackets around something that is not IPv6",
+    text: "[host]:5000/app",
+    message:
+      'registry "[host]:5000" must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port',
+  },
+  {
+    name: "refuses an upper-case repository below LOCALHOST",
+    text: "LOCALHOST/App",
+    message: 'repository "App" must be lower-case',
   },
   {
     name: "refuses a trailing separator in a path component",
@@ -207,6 +261,11 @@ describe("isOfficialImage", () => {
     { text: "ghcr.io/library/app:1", publishers: [], want: false },
     { text: "quay.io/x/y:1", publishers: ["index.docker.io/x"], want: false },
     { text: "x/y:1", publishers: ["index.docker.io/x"], want: true },
+    { text: "docker.io/library/debian/extra:1", publishers: [], want: false },
+    { text: "library/debian:12", publishers: [], want: true },
+    { text: "evil/debian:12", publishers: ["docker.io"], want: false },
+    { text: "ghcr.io/evil/app:1", publishers: ["ghcr.io"], want: false },
+    { text: "ghcr.io/evil/app:1", publishers: ["ghcr.io/"], want: false },
   ];
   for (const row of table) {
     it(`${row.want ? "accepts" : "refuses"} ${row.text} with publishers [${row.publishers}]`, () => {

@@ -3,8 +3,12 @@ import type { ImageReference } from "./types.ts";
 
 // The grammar follows the distribution project's reference package (the one Docker uses):
 // `[domain/]path[:tag][@digest]`, where the first path component is a domain only when it
-// contains a dot or a colon, or is `localhost`. That rule is what keeps `host:5000/app` from
-// being read as repository `host` with tag `5000/app`.
+// contains a dot or a colon, is exactly `localhost`, or has an upper-case letter (its
+// splitDockerDomain: repository components are lower-case, so a capital can only belong to a
+// host name). That rule is what keeps `host:5000/app` from being read as repository `host` with
+// tag `5000/app`, and makes `LOCALHOST/app` and `Registry/app` registries, as Docker reads them.
+// A domain is a host name (letters of either case), an IPv4 address, or an IPv6 address in
+// brackets (`[::1]:5000`), each with an optional port.
 
 /** The form every reference error shows, so the user sees what is accepted. */
 const ACCEPTED_FORM =
@@ -18,6 +22,7 @@ const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PORT = /^[0-9]+$/;
+const BRACKETED_IPV6 = /^\[[0-9A-Fa-f:]+\]$/;
 
 /** Digest algorithms registered by the OCI image spec, with the length of their hex encoding. */
 const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha512: 128 };
@@ -69,24 +74,29 @@ export function formatReference(ref: ImageReference): string {
 export function familiarName(ref: ImageReference): string {
   if (ref.registry !== DOCKER_HUB) return formatReference(ref);
   const prefix = `${OFFICIAL_NAMESPACE}/`;
-  const repository = ref.repository.startsWith(prefix)
-    ? ref.repository.slice(prefix.length)
-    : ref.repository;
+  // Only `library/<one component>` drops its prefix, else the short form would read back as
+  // another repository (`library/a/b` is not `a/b`).
+  const rest = ref.repository.slice(prefix.length);
+  const repository =
+    ref.repository.startsWith(prefix) && !rest.includes("/") ? rest : ref.repository;
   return `${repository}${suffix(ref)}`;
 }
 
 /**
- * True when the reference is a Docker Official Image (`docker.io/library/…`) or comes from one
- * of the given publishers. A publisher is a Docker Hub namespace (`bitnami`) or a registry with
- * a namespace (`ghcr.io/example`); it matches whole path components only.
+ * True when the reference is a Docker Official Image (exactly `docker.io/library/<name>`, one
+ * component after `library/`) or comes from one of the given publishers. A publisher is a
+ * Docker Hub namespace (`bitnami`) or a registry with a namespace (`ghcr.io/example`); it
+ * matches whole path components only, and a bare registry host matches nothing.
  */
 export function isOfficialImage(ref: ImageReference, officialPublishers: string[]): boolean {
-  if (ref.registry === DOCKER_HUB && ref.repository.startsWith(`${OFFICIAL_NAMESPACE}/`)) {
+  const official = ref.repository.split("/");
+  if (ref.registry === DOCKER_HUB && official.length === 2 && official[0] === OFFICIAL_NAMESPACE) {
     return true;
   }
   const full = `${ref.registry}/${ref.repository}`;
   return officialPublishers.some((publisher) => {
     const first = publisher.split("/")[0] ?? "";
+    if (looksLikeDomain(first) && !publisher.replace(/\/+$/, "").includes("/")) return false;
     const qualified = looksLikeDomain(first) ? publisher : `${DOCKER_HUB}/${publisher}`;
     const normalised = qualified.replace(/^(?:index|registry-1)\.docker\.io\//, `${DOCKER_HUB}/`);
     return full.startsWith(`${normalised.replace(/\/+$/, "")}/`);
@@ -123,18 +133,30 @@ function splitName(text: string, name: string): { registry: string; repository: 
   return { registry: normalisedRegistry, repository };
 }
 
+/** Docker's test for a registry host as the first component of a name (splitDockerDomain). */
 function looksLikeDomain(component: string): boolean {
-  return component.includes(".") || component.includes(":") || component === "localhost";
+  return (
+    component.includes(".") ||
+    component.includes(":") ||
+    component === "localhost" ||
+    component !== component.toLowerCase()
+  );
 }
 
 function checkDomain(text: string, domain: string): void {
-  const [host = "", port, ...rest] = domain.split(":");
-  const hostOk = host.split(".").every((part) => DOMAIN_COMPONENT.test(part));
+  // The port follows the last colon, after the closing bracket of an IPv6 address.
+  const close = domain.startsWith("[") ? domain.indexOf("]") + 1 : 0;
+  const colon = domain.indexOf(":", close);
+  const host = colon === -1 ? domain : domain.slice(0, colon);
+  const port = colon === -1 ? undefined : domain.slice(colon + 1);
+  const hostOk = BRACKETED_IPV6.test(host)
+    ? host.slice(1, -1).includes(":")
+    : host.split(".").every((part) => DOMAIN_COMPONENT.test(part));
   const portOk = port === undefined || (PORT.test(port) && Number(port) <= 65535);
-  if (!hostOk || !portOk || rest.length > 0) {
+  if (!hostOk || !portOk) {
     throw new InvalidReferenceError(
       text,
-      `registry "${domain}" must be a host name with an optional numeric port`,
+      `registry "${domain}" must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional numeric port`,
     );
   }
 }
