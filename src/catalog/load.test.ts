@@ -226,6 +226,19 @@ describe("loadCatalog", () => {
       ],
     },
     {
+      name: "refuses a bare registry host as an official publisher",
+      files: {
+        "catalog.yaml": CATALOG.replace(
+          "registry: registry.example.com/demo",
+          'registry: registry.example.com/demo\nofficialPublishers: [docker.io, bitnami, ghcr.io/example, localhost, "[::1]:5000/ns"]',
+        ),
+      },
+      want: [
+        '<dir>/catalog.yaml:7:22: officialPublishers[0]: expected a Docker Hub namespace such as bitnami, or <registry>/<namespace> such as ghcr.io/example (a bare registry host would admit every image on it), got "docker.io"',
+        '<dir>/catalog.yaml:7:59: officialPublishers[3]: expected a Docker Hub namespace such as bitnami, or <registry>/<namespace> such as ghcr.io/example (a bare registry host would admit every image on it), got "localhost"',
+      ],
+    },
+    {
       name: "reports a missing catalog.yaml",
       files: { "catalog.yaml": undefined },
       want: [

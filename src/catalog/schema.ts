@@ -74,6 +74,20 @@ export const Sibling = z.strictObject({
 });
 export type Sibling = z.infer<typeof Sibling>;
 
+// A Docker Hub namespace has no dot or colon and is not `localhost`, or Docker would read it as
+// a registry host; after a registry host, at least one lower-case path component must follow.
+const NAMESPACE = "[a-z0-9]+(?:(?:_|__|-+)[a-z0-9]+)*";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const HOST = "(?:[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:]+\\])(?::[0-9]+)?";
+
+/** An `officialPublishers` entry: `bitnami` or `ghcr.io/example`, never a bare registry. */
+export const Publisher = z
+  .string()
+  .regex(
+    new RegExp(`^(?:(?!localhost$)${NAMESPACE}|${HOST}(?:/${PATH_COMPONENT})+)$`),
+    "expected a Docker Hub namespace such as bitnami, or <registry>/<namespace> such as ghcr.io/example (a bare registry host would admit every image on it)",
+  );
+
 /** catalog.yaml */
 export const CatalogSpec = z.strictObject({
   name: Slug,
@@ -90,8 +104,12 @@ export const CatalogSpec = z.strictObject({
       /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+$/,
       "expected <host>/<namespace>, e.g. registry.example.com/solera",
     ),
-  /** Publishers besides Docker Official Images whose images count as official upstreams (Docker Hub namespaces or `<registry>/<namespace>`). */
-  officialPublishers: z.array(z.string().min(1)).default([]),
+  /**
+   * Publishers besides Docker Official Images whose images count as official upstreams: a Docker
+   * Hub namespace (`bitnami`) or `<registry>/<namespace>` (`ghcr.io/example`). Never a bare
+   * registry host: `docker.io` alone would make every Docker Hub image official.
+   */
+  officialPublishers: z.array(Publisher).default([]),
   axioms: z.array(Axiom).min(1),
   tensions: z.array(Tension),
   classes: z.array(ClassSpec).min(1),
