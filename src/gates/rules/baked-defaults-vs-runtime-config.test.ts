@@ -38,6 +38,26 @@ const cases: {
     expect: [],
   },
   {
+    name: "warns at the second line that sets a key again in one file",
+    dockerfile: COPY_INI,
+    files: { "media.ini": `${MEDIA}; raised later\nmemory_limit = 512M\n` },
+    expect: [
+      {
+        rule: "T2.duplicate-key",
+        severity: "warning",
+        line: 8,
+        message:
+          "memory_limit is set again (first at line 4, to 256M); PHP keeps this later value, 512M",
+      },
+    ],
+  },
+  {
+    name: "admits one extension line per extension",
+    dockerfile: COPY_INI,
+    files: { "media.ini": "extension = gmp\nextension = gd\n" },
+    expect: [],
+  },
+  {
     name: "refuses session and error settings",
     dockerfile: COPY_INI,
     files: {

@@ -50,6 +50,16 @@ const MEMORY_BELOW_POST = check(
   "warning",
 );
 
+const DUPLICATE = check(
+  "duplicate-key",
+  "each key is set once per ini file",
+  "Keep one line per key: PHP silently keeps the last value, so the earlier one misleads a reader.",
+  "warning",
+);
+
+/** Keys PHP reads as a list, one line per item (`extension = gd`, `extension = gmp`). */
+const REPEATABLE_KEYS = new Set(["extension", "zend_extension"]);
+
 /** An ini text of the delta and how its lines map to lines of a file. */
 interface IniSource {
   text: string;
@@ -65,15 +75,26 @@ export const bakedDefaultsVsRuntimeConfig: Rule = {
     "Limits tied to what an image is for (uploads, memory, time) belong in the image; application logic (sessions, error reporting) belongs to the operator, who must be able to override it.",
   severity: "error",
   fix: "Keep only capability-bound limits in the delta's ini files, consistent with each other.",
-  checks: [LOGIC, NOT_CAPABILITY, MALFORMED, INVALID_SIZE, POST_BELOW_UPLOAD, MEMORY_BELOW_POST],
+  checks: [
+    LOGIC,
+    NOT_CAPABILITY,
+    MALFORMED,
+    INVALID_SIZE,
+    POST_BELOW_UPLOAD,
+    MEMORY_BELOW_POST,
+    DUPLICATE,
+  ],
   check({ image }: GateContext): Finding[] {
     const findings: Finding[] = [];
     const effective = new Map<string, { setting: IniSetting; place: Place }>();
     for (const source of iniSources(image)) {
+      const seen = new Map<string, IniSetting>();
       for (const setting of parseIni(source.text)) {
         const place = source.place(setting.line);
         findings.push(...judgeSetting(image, setting, place));
+        findings.push(...judgeRepeat(image, seen.get(setting.key), setting, place));
         if (setting.key !== "") effective.set(setting.key, { setting, place });
+        seen.set(setting.key, setting);
       }
     }
     findings.push(...judgeLimits(image, effective));
@@ -99,6 +120,19 @@ function judgeSetting(image: CatalogImage, setting: IniSetting, place: Place): F
     return [createFinding(INVALID_SIZE, image, place, message)];
   }
   return [];
+}
+
+/** A key set again in the same ini text, cited at the later line. */
+function judgeRepeat(
+  image: CatalogImage,
+  earlier: IniSetting | undefined,
+  setting: IniSetting,
+  place: Place,
+): Finding[] {
+  if (earlier === undefined || setting.key === "" || REPEATABLE_KEYS.has(setting.key)) return [];
+  const first = place.file === image.dockerfilePath ? "earlier" : `at line ${earlier.line}`;
+  const message = `${setting.key} is set again (first ${first}, to ${earlier.value}); PHP keeps this later value, ${setting.value}`;
+  return [createFinding(DUPLICATE, image, place, message)];
 }
 
 function judgeLimits(
