@@ -112,9 +112,22 @@ describe("solera build --push on the prepared machine", { skip }, () => {
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /unchanged/);
-    assert.equal(
-      JSON.parse(readFileSync(lock, "utf8")).images["fip-alias-agent"].digest,
-      JSON.parse(before).images["fip-alias-agent"].digest,
+    // Nothing new to record: the lock stays byte for byte, pushedAt included.
+    assert.equal(readFileSync(lock, "utf8"), before);
+    assert.match(run.stderr, /lock unchanged: /);
+  });
+
+  it("refuses to push an image never built here (exit 1), naming the build to run", () => {
+    const other = `${namespace}-never`;
+    const run = solera(["push", "fip-alias-agent", "--registry", other, "--lock", lock], {
+      DOCKER_CONFIG: goodConfig,
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `fip-alias-agent:0\\.1\\.0-arm64 is not built here; run \`solera build fip-alias-agent --registry ${other.replaceAll(".", "\\.")}\` first`,
+      ),
     );
   });
 
@@ -141,7 +154,9 @@ describe("solera build --push on the prepared machine", { skip }, () => {
       solera(["build", "fip-alias-agent", ...common], { DOCKER_CONFIG: goodConfig }).code,
       0,
     );
-    const run = solera(["push", "fip-alias-agent", ...common], { DOCKER_CONFIG: goodConfig });
+    const run = solera(["push", "fip-alias-agent", ...common, "--json"], {
+      DOCKER_CONFIG: goodConfig,
+    });
     assert.equal(run.code, 5, run.stderr);
     assert.match(
       run.stderr,
@@ -149,6 +164,24 @@ describe("solera build --push on the prepared machine", { skip }, () => {
     );
     assert.match(run.stderr, /bump the version/);
     assert.equal(readFileSync(lock, "utf8"), before);
+    // One JSON document: the summary with the failure folded in.
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.exitCode, 5);
+    assert.match(result.hint, /bump the version/);
+    assert.equal(result.outcomes[0].status, "failed");
+  });
+
+  it("refuses to push a local image built from another revision (exit 1)", () => {
+    // The test before built the tag from a catalog copy outside git (revision "unknown").
+    const run = solera(
+      ["push", "fip-alias-agent", "--registry", namespace, "--platform", platforms, "--lock", lock],
+      { DOCKER_CONFIG: goodConfig },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /fip-alias-agent:0\.1\.0-arm64 was built from revision unknown, not the current [0-9a-f]{40}(-dirty)?; it is stale, so it is not pushed/,
+    );
   });
 
   it("stops on wrong credentials with exit 4, lock unchanged", () => {
@@ -163,6 +196,7 @@ describe("solera build --push on the prepared machine", { skip }, () => {
         platforms,
         "--lock",
         lock,
+        "--json",
       ],
       {
         DOCKER_CONFIG: dockerConfig("not-the-password"),
@@ -170,6 +204,7 @@ describe("solera build --push on the prepared machine", { skip }, () => {
     );
     assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /refused the credentials of user solera/);
+    assert.equal(JSON.parse(run.stdout).exitCode, 4);
     assert.equal(readFileSync(lock, "utf8"), before);
   });
 
@@ -195,6 +230,13 @@ describe("solera build --push on the prepared machine", { skip }, () => {
       dockerfile,
       `${readFileSync(dockerfile, "utf8")}\nRUN echo solera-halfway-marker && exit 3\n`,
     );
+    // One platform, so the failure is quick; --push refuses a --platform narrower than the
+    // image's, so the copy declares linux/amd64 alone.
+    const spec = join(catalog, "images/fip-alias-agent/image.yaml");
+    writeFileSync(
+      spec,
+      readFileSync(spec, "utf8").replace(/^platforms: .*$/m, "platforms: [linux/amd64]"),
+    );
     const freshLock = join(work, "never.lock.json");
     const run = solera(
       [
@@ -205,14 +247,16 @@ describe("solera build --push on the prepared machine", { skip }, () => {
         catalog,
         "--registry",
         namespace,
-        "--platform",
-        "linux/amd64",
         "--lock",
         freshLock,
+        "--json",
       ],
       { DOCKER_CONFIG: goodConfig },
     );
     assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.error, /building fip-alias-agent for linux\/amd64 failed/);
     assert.match(
       run.stderr,
       /building fip-alias-agent for linux\/amd64 failed \(exit code 1\); last lines of the engine's log:/,

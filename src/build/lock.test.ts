@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -44,6 +51,29 @@ describe("the lock", () => {
     await assert.rejects(readLock(path), {
       message: `the lock ${path} is not a solera lock (lockVersion 1 with images)`,
     });
+  });
+
+  it("says a lock from a newer solera is one, not that it is no lock", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "solera-lock-")), "solera.lock.json");
+    writeFileSync(path, JSON.stringify({ lockVersion: 99, images: {} }));
+    await assert.rejects(readLock(path), {
+      message: `the lock ${path} was written by a newer solera (lock version 99; this solera reads 1)`,
+    });
+  });
+
+  it("keeps an entry whose digests are unchanged and does not rewrite the file", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "solera-lock-")), "solera.lock.json");
+    assert.equal(await updateLock(path, { a: entry }), true);
+    const before = statSync(path);
+    const text = readFileSync(path, "utf8");
+    const again = { ...entry, pushedAt: "2026-02-02T00:00:00.000Z" };
+    assert.equal(await updateLock(path, { a: again }), false);
+    assert.equal(readFileSync(path, "utf8"), text);
+    assert.equal(statSync(path).ino, before.ino);
+
+    const moved = { ...again, digest: `sha256:${"4".repeat(64)}` };
+    assert.equal(await updateLock(path, { a: moved }), true);
+    assert.deepEqual(JSON.parse(readFileSync(path, "utf8")).images.a, moved);
   });
 
   it("reads the upstreams label back into a map", () => {

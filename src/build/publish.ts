@@ -49,9 +49,10 @@ export async function publishTarget(
 ): Promise<Published> {
   const tag = target.tags[0] as string;
   const ref = parseReference(tag);
-  // Asked first: an engine that keeps images locally refuses one never built or stale here.
-  const local = await engine.localConfigDigests(target);
+  // The registry first, so credentials without access fail as such (exit 4); then an engine
+  // that keeps images locally refuses one never built here or built from another revision.
   const existing = await findManifest(registry, ref);
+  const local = await engine.localConfigDigests(target);
 
   if (existing) {
     if (local) {
