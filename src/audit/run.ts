@@ -1,9 +1,8 @@
 import { dockerCandidates } from "../build/engines/detect.ts";
 import { probeDocker } from "../build/engines/docker-probe.ts";
 import { registryMirrors } from "../build/upstream.ts";
-import { findImage } from "../catalog/find.ts";
+import { findImages } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
-import type { Catalog, CatalogImage } from "../catalog/types.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { type AuditOptions, auditImage, ImageNotPushedError } from "./audit.ts";
 import type { AuditReport, ImageAudit } from "./types.ts";
@@ -30,7 +29,7 @@ export interface AuditRunOptions {
 export async function auditCatalog(options: AuditRunOptions): Promise<AuditReport> {
   const env = options.env ?? process.env;
   const catalog = await loadCatalog(options.catalogDir);
-  const images = selectImages(catalog, options.names);
+  const images = findImages(catalog, options.names);
   const mirrors = registryMirrors(
     env.SOLERA_REGISTRY_MIRRORS === undefined ? await engineMirrors(env) : [],
     env,
@@ -56,11 +55,6 @@ export async function auditCatalog(options: AuditRunOptions): Promise<AuditRepor
     }
   }
   return { images: audits, skipped, admissible: audits.every((audit) => audit.admissible) };
-}
-
-/** The catalog's images by name, in the order given; all of them when no name is given. */
-export function selectImages(catalog: Catalog, names: string[]): CatalogImage[] {
-  return names.length === 0 ? catalog.images : names.map((name) => findImage(catalog, name));
 }
 
 /** The registry mirrors of the first Docker engine that answers; none when none does. */

@@ -80,7 +80,7 @@ describe("planBuild on the shipped catalog", async () => {
 
   it("refuses an unknown image name and names the known ones", () => {
     assert.throws(() => planBuild(catalog, { ...fixed, names: ["nope"] }), {
-      message: "no image named nope in the catalog",
+      message: `unknown image "nope" in ${join(catalogDir, "catalog.yaml")}; known images: aralez, fip-alias-agent, fip-controller, wordpress-fpm`,
     });
   });
 

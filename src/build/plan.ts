@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { findImages } from "../catalog/find.ts";
 import type { Platform } from "../catalog/schema.ts";
 import type { Catalog, CatalogImage } from "../catalog/types.ts";
 import type { Stage } from "../dockerfile/types.ts";
@@ -45,7 +46,7 @@ export interface PlanOptions {
  */
 export function planBuild(catalog: Catalog, options: PlanOptions = {}): Plan {
   const registry = checkRegistry(options.registry ?? catalog.registry);
-  const images = selectImages(catalog, options.names);
+  const images = findImages(catalog, options.names);
   const revision = options.revision ?? readRevision(catalog.dir) ?? "unknown";
   const created = options.created ?? readCreated(catalog.dir);
   const source = options.source ?? readSourceUrl(catalog.dir);
@@ -192,18 +193,6 @@ function stageImage(stage: Stage): string | undefined {
 function choosePlatforms(own: Platform[], asked: string[] | undefined): Platform[] {
   if (!asked || asked.length === 0) return [...own];
   return own.filter((platform) => asked.includes(platform));
-}
-
-function selectImages(catalog: Catalog, names: string[] | undefined): CatalogImage[] {
-  if (!names || names.length === 0) return catalog.images;
-  const known = new Map(catalog.images.map((image) => [image.name, image]));
-  const unknown = names.filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    throw new UserError(`no image named ${unknown.join(", ")} in the catalog`, {
-      hint: `known images: ${[...known.keys()].join(", ")}`,
-    });
-  }
-  return [...new Set(names)].map((name) => known.get(name) as CatalogImage);
 }
 
 const REGISTRY_HINT =

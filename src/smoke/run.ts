@@ -1,8 +1,8 @@
 import type { AuditRegistry } from "../audit/image-source.ts";
 import { readPlatformManifests } from "../audit/image-source.ts";
-import { selectImages } from "../audit/run.ts";
 import { platformSuffix } from "../build/engines/engine.ts";
 import { checkEmulation } from "../build/qemu.ts";
+import { findImages } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
 import type { SmokeTest } from "../catalog/schema.ts";
 import type { CatalogImage } from "../catalog/types.ts";
@@ -67,7 +67,7 @@ export interface SmokeReport {
  */
 export async function runSmokeTests(options: SmokeRunOptions): Promise<SmokeReport> {
   const catalog = await loadCatalog(options.catalogDir);
-  const images = selectImages(catalog, options.names);
+  const images = findImages(catalog, options.names);
   const docker = await findDockerClient(options.env);
   const client = options.client ?? new RegistryClient();
   const registry = options.registry ?? catalog.registry;
