@@ -1,22 +1,20 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { auditCatalog } from "../src/audit/run.ts";
 import { runSmokeTests } from "../src/smoke/run.ts";
-import { testEnvironment } from "./environment.ts";
+import { ROOT, runSolera } from "./cli.ts";
+import { machineSkipReason, testEnvironment, writeDockerConfig } from "./environment.ts";
 
 // The audit and the smoke tests against the prepared machine: tiny images built FROM the
 // Debian stand-in (through dockerd's registry mirror) with known deltas, pushed to a fresh
 // namespace of the push registry, then audited and smoke-tested with exact results.
 
 const env = testEnvironment();
-const skip = env
-  ? false
-  : "the prepared machine is missing (run scripts/prepare-machine.sh as root)";
-const root = join(import.meta.dirname, "..");
+const skip = machineSkipReason(env);
 const work = mkdtempSync(join(tmpdir(), "solera-audit-test-"));
 const catalogDir = join(work, "catalog");
 const namespace = `${env?.pushRegistry}/a${process.pid}${Date.now().toString(36)}`;
@@ -46,8 +44,8 @@ const images: Record<string, { dockerfile: string; smoke?: string }> = {
 /** A catalog of the test images: the shipped catalog.yaml, image.yaml files made from the agent's. */
 function writeCatalog(): void {
   mkdirSync(join(catalogDir, "images"), { recursive: true });
-  cpSync(join(root, "catalog/catalog.yaml"), join(catalogDir, "catalog.yaml"));
-  const agent = readFileSync(join(root, "catalog/images/fip-alias-agent/image.yaml"), "utf8");
+  cpSync(join(ROOT, "catalog/catalog.yaml"), join(catalogDir, "catalog.yaml"));
+  const agent = readFileSync(join(ROOT, "catalog/images/fip-alias-agent/image.yaml"), "utf8");
   for (const [name, { dockerfile, smoke }] of Object.entries(images)) {
     const dir = join(catalogDir, "images", name);
     mkdirSync(dir);
@@ -72,12 +70,7 @@ function buildAndPush(name: string): void {
   execFileSync(env?.docker ?? "docker", ["push", tag], options);
 }
 
-function solera(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, "bin/solera.js"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", CI: "" },
-  });
-}
+const solera = (...args: string[]) => runSolera(args);
 
 describe("audit and smoke tests on built images", { skip, concurrency: false }, () => {
   before(() => {
@@ -129,36 +122,20 @@ describe("audit and smoke tests on built images", { skip, concurrency: false }, 
 
   it("exits 1 on error findings, 0 when clean, 3 when the registry is unreachable", () => {
     const args = ["--catalog", catalogDir, "audit"];
-    assert.equal(solera(...args, "clean-delta", "--registry", namespace).status, 0);
+    assert.equal(solera(...args, "clean-delta", "--registry", namespace).code, 0);
     const dirty = solera(...args, "dirty-delta", "--registry", namespace);
-    assert.equal(dirty.status, 1);
+    assert.equal(dirty.code, 1);
     assert.match(dirty.stdout, /error AUDIT\.apt-lists \[linux\/amd64, layer 1: RUN echo index/);
     const unreachable = solera(...args, "clean-delta", "--registry", "127.0.0.1:9/none");
-    assert.equal(unreachable.status, 3, unreachable.stderr);
-    assert.equal(solera(...args).status, 2);
+    assert.equal(unreachable.code, 3, unreachable.stderr);
+    assert.equal(solera(...args).code, 2);
   });
 
   it("exits 4 when the registry refuses the credentials", () => {
-    const config = mkdtempSync(join(work, "docker-config-"));
-    const auth = Buffer.from(`${env?.username}:wrong`).toString("base64");
-    writeFileSync(
-      join(config, "config.json"),
-      JSON.stringify({ auths: { [env?.pushRegistry ?? ""]: { auth } } }),
-    );
-    const result = spawnSync(
-      process.execPath,
-      [
-        join(root, "bin/solera.js"),
-        "--catalog",
-        catalogDir,
-        "audit",
-        "clean-delta",
-        "--registry",
-        namespace,
-      ],
-      { encoding: "utf8", env: { ...process.env, DOCKER_CONFIG: config, CI: "" } },
-    );
-    assert.equal(result.status, 4, result.stderr);
+    const config = env ? writeDockerConfig(work, env, "wrong") : "";
+    const args = ["--catalog", catalogDir, "audit", "clean-delta", "--registry", namespace];
+    const result = runSolera(args, { env: { DOCKER_CONFIG: config } });
+    assert.equal(result.code, 4, result.stderr);
   });
 
   it("passes a smoke test and fails another with the output's last lines", async () => {
@@ -173,7 +150,7 @@ describe("audit and smoke tests on built images", { skip, concurrency: false }, 
       ],
     );
     const cli = solera("--catalog", catalogDir, "smoke", "clean-delta", "--registry", namespace);
-    assert.equal(cli.status, 1);
+    assert.equal(cli.code, 1);
     assert.match(cli.stdout, /FAIL {2}clean-delta linux\/amd64: a check that fails/);
   });
 
@@ -186,7 +163,7 @@ describe("audit and smoke tests on built images", { skip, concurrency: false }, 
       "--registry",
       `${namespace}/missing`,
     );
-    assert.equal(result.status, 3, result.stderr);
+    assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /is neither in its registry for linux\/amd64 nor a local image/);
   });
 });
@@ -208,13 +185,13 @@ describe("the shipped fip-alias-agent, built and pushed by solera", {
       "--lock",
       lock,
     );
-    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
   });
 
   it("audits as admissible on both platforms: one layer adding iproute2, the bpf header a warning", async () => {
     const started = performance.now();
     const report = await auditCatalog({
-      catalogDir: join(root, "catalog"),
+      catalogDir: join(ROOT, "catalog"),
       names: ["fip-alias-agent"],
       registry,
     });
@@ -235,7 +212,7 @@ describe("the shipped fip-alias-agent, built and pushed by solera", {
 
   it("passes its smoke tests on both platforms", async () => {
     const report = await runSmokeTests({
-      catalogDir: join(root, "catalog"),
+      catalogDir: join(ROOT, "catalog"),
       names: ["fip-alias-agent"],
       registry,
     });
@@ -245,7 +222,7 @@ describe("the shipped fip-alias-agent, built and pushed by solera", {
 
   it("with --skip-unavailable, audits --all and reports the images not pushed as skipped", () => {
     const result = solera("audit", "--all", "--skip-unavailable", "--registry", registry, "--json");
-    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.deepEqual(
       report.images.map((audit: { name: string }) => audit.name),
@@ -264,7 +241,7 @@ describe("the shipped fip-alias-agent, built and pushed by solera", {
 
   it("without --skip-unavailable, audit --all fails on the first image not pushed", () => {
     const result = solera("audit", "--all", "--registry", registry);
-    assert.equal(result.status, 3, result.stderr);
+    assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /aralez:0\.9\.0 is not in the registry/);
   });
 });

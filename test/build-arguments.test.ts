@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,21 +16,14 @@ import { checkRegistry, planBuild } from "../src/build/plan.ts";
 import type { Plan } from "../src/build/types.ts";
 import { loadCatalog } from "../src/catalog/load.ts";
 import { describeError } from "../src/errors.ts";
+import { ROOT, runSolera } from "./cli.ts";
 
 // Argument checks of plan, build and push: each bad value fails before any work with exit 2 and
 // a message naming it. The CLI runs here need no engine or registry: they fail before either.
 
-const root = join(import.meta.dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "solera-args-"));
 
-function solera(args: string[], cwd = root) {
-  const result = spawnSync(process.execPath, [join(root, "src/cli/main.ts"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", CI: "" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const solera = (args: string[], cwd = ROOT) => runSolera(args, { cwd });
 
 describe("--engine, --platform and --registry", () => {
   it("refuses an unknown engine with exit 2, as one JSON document with --json", () => {
@@ -159,7 +151,7 @@ describe("plan", () => {
   it("writes bake contexts relative to the working directory, for a deeply nested catalog", () => {
     const catalog = join(work, "a/b/c/d/catalog");
     mkdirSync(catalog, { recursive: true });
-    cpSync(join(root, "catalog"), catalog, { recursive: true });
+    cpSync(join(ROOT, "catalog"), catalog, { recursive: true });
     const cwd = join(work, "x/y");
     mkdirSync(cwd, { recursive: true });
     const run = solera(["--catalog", catalog, "plan", "--write-bake", "out.json"], cwd);
@@ -172,16 +164,16 @@ describe("plan", () => {
   });
 
   it("gives the engine's own bake file absolute contexts, whatever the working directory", async () => {
-    const catalog = await loadCatalog(join(root, "catalog"));
+    const catalog = await loadCatalog(join(ROOT, "catalog"));
     const plan = planBuild(catalog, { names: ["fip-alias-agent"], revision: "r", source: "" });
     const agent = toBakeFile(plan).target["fip-alias-agent"];
-    assert.equal(agent?.context, join(root, "catalog/images/fip-alias-agent"));
+    assert.equal(agent?.context, join(ROOT, "catalog/images/fip-alias-agent"));
     assert.equal(agent?.dockerfile, "Dockerfile");
   });
 
   it("leaves images the gates refuse out of the plan and the bake file, exit 1, one JSON", () => {
     const catalog = mkdtempSync(join(work, "catalog-"));
-    cpSync(join(root, "catalog"), catalog, { recursive: true });
+    cpSync(join(ROOT, "catalog"), catalog, { recursive: true });
     const dockerfile = join(catalog, "images/fip-alias-agent/Dockerfile");
     const text = readFileSync(dockerfile, "utf8").replace(/^FROM .*$/m, "FROM debian:latest");
     writeFileSync(dockerfile, text);

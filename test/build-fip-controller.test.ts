@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { machineCaSecret } from "../src/build/secrets.ts";
 import { parseReference } from "../src/reference/parse.ts";
 import { RegistryClient } from "../src/registry/client.ts";
-import { testEnvironment } from "./environment.ts";
+import { runSolera } from "./cli.ts";
+import { machineSkipReason, testEnvironment, writeDockerConfig } from "./environment.ts";
 
 // The shipped fip-controller, unmodified, built by the Docker engine for every platform the
 // prepared machine can build (linux/amd64, and linux/arm64 under QEMU: about 90 s on 2 cores
@@ -17,25 +18,13 @@ import { testEnvironment } from "./environment.ts";
 // offered as the build secret "ca" when NODE_EXTRA_CA_CERTS or SSL_CERT_FILE names one.
 
 const env = testEnvironment();
-const skip = env
-  ? false
-  : "the prepared machine is missing (run scripts/prepare-machine.sh as root)";
-const root = join(import.meta.dirname, "..");
+const skip = machineSkipReason(env);
 const work = mkdtempSync(join(tmpdir(), "solera-fip-controller-test-"));
 const namespace = `${env?.pushRegistry}/c${process.pid}${Date.now().toString(36)}`;
 const caSecret = machineCaSecret();
 
-function dockerConfig(): string {
-  const auth = Buffer.from(`${env?.username}:${env?.password}`).toString("base64");
-  writeFileSync(
-    join(work, "config.json"),
-    JSON.stringify({ auths: { [env?.pushRegistry ?? ""]: { auth } } }),
-  );
-  return work;
-}
-
 describe("solera build --push fip-controller on the prepared machine", { skip }, () => {
-  const config = env ? dockerConfig() : "";
+  const config = env ? writeDockerConfig(work, env) : "";
   const lock = join(work, "solera.lock.json");
   const platforms = env?.platforms.length ? env.platforms : ["linux/amd64"];
   const dockerEnv = { ...process.env, DOCKER_CONFIG: config };
@@ -46,12 +35,10 @@ describe("solera build --push fip-controller on the prepared machine", { skip },
     args.push("--platform", platforms.join(","), "--lock", lock);
     if (caSecret) args.push("--secret", caSecret);
     const started = performance.now();
-    const run = spawnSync(process.execPath, [join(root, "bin/solera.js"), ...args], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...dockerEnv, SOURCE_DATE_EPOCH: "1764720000", NO_COLOR: "1", CI: "" },
+    const run = runSolera(args, {
+      env: { DOCKER_CONFIG: config, SOURCE_DATE_EPOCH: "1764720000" },
     });
-    assert.equal(run.status, 0, run.stderr.slice(-3000));
+    assert.equal(run.code, 0, run.stderr.slice(-3000));
     process.stderr.write(
       `note: fip-controller built and pushed for ${platforms.join(", ")} in ${Math.round((performance.now() - started) / 1000)} s\n`,
     );

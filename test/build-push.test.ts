@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { machineCaSecret } from "../src/build/secrets.ts";
 import { parseReference } from "../src/reference/parse.ts";
 import { RegistryClient } from "../src/registry/client.ts";
-import { testEnvironment } from "./environment.ts";
+import { ROOT, runSolera } from "./cli.ts";
+import { machineSkipReason, testEnvironment, writeDockerConfig } from "./environment.ts";
 
 // The main job against the prepared machine: the shipped catalog's fip-alias-agent built by the
 // Docker engine, pushed with auth to the push registry, read back and pulled by digest; then the
@@ -15,13 +16,10 @@ import { testEnvironment } from "./environment.ts";
 // the push registry, so an earlier run's tags never collide with this one's.
 
 const env = testEnvironment();
-const skip = env
-  ? false
-  : "the prepared machine is missing (run scripts/prepare-machine.sh as root)";
-const root = join(import.meta.dirname, "..");
+const skip = machineSkipReason(env);
 const work = mkdtempSync(join(tmpdir(), "solera-build-test-"));
 const namespace = `${env?.pushRegistry}/t${process.pid}${Date.now().toString(36)}`;
-const fixedEnv = { SOURCE_DATE_EPOCH: "1764720000", NO_COLOR: "1", CI: "" };
+const fixedEnv = { SOURCE_DATE_EPOCH: "1764720000" };
 // Networks that intercept TLS re-sign every connection with their own CA; a build that fetches
 // packages trusts it only through the machine's bundle, offered as the BuildKit secret "ca"
 // (from NODE_EXTRA_CA_CERTS, else SSL_CERT_FILE). fip-alias-agent does not mount it; passing it
@@ -29,34 +27,19 @@ const fixedEnv = { SOURCE_DATE_EPOCH: "1764720000", NO_COLOR: "1", CI: "" };
 const ca = machineCaSecret();
 const caSecret = ca ? ["--secret", ca] : [];
 
-function dockerConfig(password: string): string {
-  const dir = mkdtempSync(join(work, "docker-config-"));
-  const auth = Buffer.from(`${env?.username}:${password}`).toString("base64");
-  writeFileSync(
-    join(dir, "config.json"),
-    JSON.stringify({ auths: { [env?.pushRegistry ?? ""]: { auth } } }),
-  );
-  return dir;
-}
-
-function solera(args: string[], extra: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [join(root, "src/cli/main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, ...fixedEnv, ...extra },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const dockerConfig = (password?: string) => (env ? writeDockerConfig(work, env, password) : "");
+const solera = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  runSolera(args, { env: { ...fixedEnv, ...extra } });
 
 /** A copy of the shipped catalog in a temp dir, to change without touching the real one. */
 function catalogCopy(): string {
   const dir = mkdtempSync(join(work, "catalog-"));
-  cpSync(join(root, "catalog"), dir, { recursive: true });
+  cpSync(join(ROOT, "catalog"), dir, { recursive: true });
   return dir;
 }
 
 describe("solera build --push on the prepared machine", { skip }, () => {
-  const goodConfig = env ? dockerConfig(env.password) : "";
+  const goodConfig = dockerConfig();
   const lock = join(work, "solera.lock.json");
   const platforms = (env?.platforms.length ? env.platforms : ["linux/amd64"]).join(",");
 

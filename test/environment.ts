@@ -5,7 +5,8 @@
  * absent, except under `CI=true`, where a missing component is a failure.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { z } from "zod";
 
@@ -32,6 +33,30 @@ export class TestEnvironmentError extends Error {
     super(message, options);
     this.name = "TestEnvironmentError";
   }
+}
+
+/** Why a test that needs the prepared machine skips, or false when the machine is there. */
+export function machineSkipReason(environment: TestEnvironment | undefined): string | false {
+  return environment
+    ? false
+    : "the prepared machine is missing (run scripts/prepare-machine.sh as root)";
+}
+
+/**
+ * Writes a Docker config folder, in a new folder under `parent`, whose `auths` log in to the
+ * push registry as the prepared machine's user with this password; returns the folder, for
+ * DOCKER_CONFIG.
+ */
+export function writeDockerConfig(
+  parent: string,
+  environment: TestEnvironment,
+  password = environment.password,
+): string {
+  const dir = mkdtempSync(join(parent, "docker-config-"));
+  const auth = Buffer.from(`${environment.username}:${password}`).toString("base64");
+  const config = { auths: { [environment.pushRegistry]: { auth } } };
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  return dir;
 }
 
 /** True when running in CI, where missing components fail tests instead of skipping them. */

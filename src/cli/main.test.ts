@@ -1,22 +1,14 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { ROOT, runSolera } from "../../test/cli.ts";
 
 // The CLI shell as a user meets it: a separate node process, its stdout, stderr and exit code.
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const VERSION = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")).version as string;
+const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
 
-function solera(...args: string[]) {
-  const result = spawnSync(process.execPath, ["src/cli/main.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const solera = (...args: string[]) => runSolera(args);
 
 describe("usage errors with --json", () => {
   const rows = [

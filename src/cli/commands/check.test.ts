@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { runSolera } from "../../../test/cli.ts";
 
 // The commands as a user runs them: a separate node process, real catalogs on disk, exit codes.
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const REFUSED = "src/gates/testdata/refused";
 
-function solera(...args: string[]) {
-  const result = spawnSync(process.execPath, ["src/cli/main.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const solera = (...args: string[]) => runSolera(args);
 
 describe("solera check", () => {
   it("admits every image of the shipped catalog", () => {

@@ -1,26 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { promisify } from "node:util";
+import { ROOT, runSolera } from "../../../test/cli.ts";
 
-const run = promisify(execFile);
-const main = new URL("../main.ts", import.meta.url).pathname;
-const catalog = new URL("../../../catalog", import.meta.url).pathname;
-
-/** Runs the CLI in a child process; resolves to its exit code and output. */
-async function solera(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [main, "--catalog", catalog, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const catalog = join(ROOT, "catalog");
+const solera = (...args: string[]) => runSolera(["--catalog", catalog, ...args]);
 
 describe("solera list", () => {
-  it("prints a table of the shipped images", async () => {
-    const { code, stdout } = await solera("list");
+  it("prints a table of the shipped images", () => {
+    const { code, stdout } = solera("list");
     assert.equal(code, 0);
     const lines = stdout.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^NAME +CLASS +VERSION +PLATFORMS$/);
@@ -33,8 +21,8 @@ describe("solera list", () => {
     );
   });
 
-  it("prints JSON with --json", async () => {
-    const { code, stdout } = await solera("list", "--json");
+  it("prints JSON with --json", () => {
+    const { code, stdout } = solera("list", "--json");
     assert.equal(code, 0);
     const rows = JSON.parse(stdout) as { name: string; platforms: string[] }[];
     assert.deepEqual(rows.find((row) => row.name === "aralez")?.platforms, ["linux/arm64"]);
@@ -42,15 +30,15 @@ describe("solera list", () => {
 });
 
 describe("solera show", () => {
-  it("derives the upstream / base column from the FROM lines", async () => {
-    const { code, stdout } = await solera("show", "aralez");
+  it("derives the upstream / base column from the FROM lines", () => {
+    const { code, stdout } = solera("show", "aralez");
     assert.equal(code, 0);
     assert.match(stdout, /^upstream \/ base {2}rust:1\.88-slim-bookworm → debian:bookworm-slim$/m);
     assert.match(stdout, /^adds \(the justified delta\)$/m);
   });
 
-  it("prints the delta columns and deploy shape as JSON", async () => {
-    const { code, stdout } = await solera("show", "fip-alias-agent", "--json");
+  it("prints the delta columns and deploy shape as JSON", () => {
+    const { code, stdout } = solera("show", "fip-alias-agent", "--json");
     assert.equal(code, 0);
     const image = JSON.parse(stdout);
     assert.equal(image.bases.text, "debian:bookworm-slim");
@@ -59,8 +47,8 @@ describe("solera show", () => {
     assert.deepEqual(image.delta.adds, ["iproute2 only, to bind floating-IP aliases per node"]);
   });
 
-  it("refuses an unknown image with exit code 2, naming the known images", async () => {
-    const { code, stdout, stderr } = await solera("show", "nginx");
+  it("refuses an unknown image with exit code 2, naming the known images", () => {
+    const { code, stdout, stderr } = solera("show", "nginx");
     assert.equal(code, 2);
     assert.equal(stdout, "");
     assert.match(
