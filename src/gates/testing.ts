@@ -1,6 +1,8 @@
+import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { it } from "node:test";
 import { LineCounter, parseDocument, stringify } from "yaml";
 import type { CatalogSpec, ImageSpec } from "../catalog/schema.ts";
 import type { Catalog, CatalogImage, Locator } from "../catalog/types.ts";
@@ -125,4 +127,17 @@ export function judge(
     if (finding.line !== undefined) summary.line = finding.line;
     return summary;
   });
+}
+
+/** One row of a rule's table: a fixture, and exactly the findings the rule reports on it. */
+export interface RuleCase extends ImageFixture {
+  name: string;
+  expect: FindingSummary[];
+}
+
+/** Registers one test per row: the rule, judged on the row's fixture, reports what it expects. */
+export function testRuleTable(rule: Rule, cases: RuleCase[]): void {
+  for (const { name, expect, ...fixture } of cases) {
+    it(name, () => assert.deepEqual(judge(rule, fixture), expect));
+  }
 }

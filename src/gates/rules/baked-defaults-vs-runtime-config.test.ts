@@ -1,6 +1,5 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { type FindingSummary, judge } from "../testing.ts";
+import { describe } from "node:test";
+import { type RuleCase, testRuleTable } from "../testing.ts";
 import { bakedDefaultsVsRuntimeConfig } from "./baked-defaults-vs-runtime-config.ts";
 
 const COPY_INI =
@@ -13,12 +12,7 @@ max_execution_time = 120
 max_input_time = 120
 `;
 
-const cases: {
-  name: string;
-  dockerfile: string;
-  files?: Record<string, string>;
-  expect: FindingSummary[];
-}[] = [
+const cases: RuleCase[] = [
   {
     name: "admits capability-bound limits",
     dockerfile: COPY_INI,
@@ -174,9 +168,5 @@ const cases: {
 ];
 
 describe("T2 baked-defaults-vs-runtime-config", () => {
-  for (const { name, dockerfile, files, expect } of cases) {
-    it(name, () =>
-      assert.deepEqual(judge(bakedDefaultsVsRuntimeConfig, { dockerfile, files }), expect),
-    );
-  }
+  testRuleTable(bakedDefaultsVsRuntimeConfig, cases);
 });

@@ -1,7 +1,6 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe } from "node:test";
 import type { ImageSpec } from "../../catalog/schema.ts";
-import { type FindingSummary, judge } from "../testing.ts";
+import { type RuleCase, testRuleTable } from "../testing.ts";
 import { classConsistent } from "./class-consistent.ts";
 import { platformsConsistent } from "./platforms-consistent.ts";
 
@@ -19,14 +18,7 @@ FROM debian:bookworm-slim
 COPY --from=build /src/target/release/aralez /usr/local/bin/aralez
 `;
 
-type Case = {
-  name: string;
-  dockerfile: string;
-  spec?: Partial<ImageSpec>;
-  expect: FindingSummary[];
-};
-
-const platformCases: Case[] = [
+const platformCases: RuleCase[] = [
   {
     name: "admits a from-source arm64-only build that says so",
     dockerfile: ARALEZ,
@@ -102,7 +94,7 @@ const platformCases: Case[] = [
   },
 ];
 
-const classCases: Case[] = [
+const classCases: RuleCase[] = [
   {
     name: "admits a from-source image with build and runtime stages",
     dockerfile: ARALEZ,
@@ -199,13 +191,9 @@ const classCases: Case[] = [
 ];
 
 describe("C1 platforms-consistent", () => {
-  for (const { name, dockerfile, spec, expect } of platformCases) {
-    it(name, () => assert.deepEqual(judge(platformsConsistent, { dockerfile, spec }), expect));
-  }
+  testRuleTable(platformsConsistent, platformCases);
 });
 
 describe("C2 class-consistent", () => {
-  for (const { name, dockerfile, spec, expect } of classCases) {
-    it(name, () => assert.deepEqual(judge(classConsistent, { dockerfile, spec }), expect));
-  }
+  testRuleTable(classConsistent, classCases);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImageSpec } from "../../catalog/schema.ts";
-import { defaultSpec, type FindingSummary, judge } from "../testing.ts";
+import { defaultSpec, type RuleCase, testRuleTable } from "../testing.ts";
 import { deltaOnly, providedNames } from "./delta-only.ts";
 
 const WORDPRESS_PROVIDES = [
@@ -18,12 +18,7 @@ const wordpress = (adds = ["gmp"]): Partial<ImageSpec> => ({
   delta: { provides: WORDPRESS_PROVIDES, adds, refuses: [] },
 });
 
-const cases: {
-  name: string;
-  dockerfile: string;
-  spec?: Partial<ImageSpec>;
-  expect: FindingSummary[];
-}[] = [
+const cases: RuleCase[] = [
   {
     name: "admits a RUN that installs what upstream lacks",
     dockerfile: "FROM wordpress:6.9.4-php8.3-fpm\nRUN docker-php-ext-install gmp\n",
@@ -118,9 +113,7 @@ const cases: {
 ];
 
 describe("A3 delta-only", () => {
-  for (const { name, dockerfile, spec, expect } of cases) {
-    it(name, () => assert.deepEqual(judge(deltaOnly, { dockerfile, spec }), expect));
-  }
+  testRuleTable(deltaOnly, cases);
 
   it("reads the leading name of each provides entry", () => {
     const names = providedNames([

@@ -1,14 +1,12 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import type { ImageSpec } from "../../catalog/schema.ts";
-import { type FindingSummary, judge } from "../testing.ts";
+import { describe } from "node:test";
+import { type RuleCase, testRuleTable } from "../testing.ts";
 import { noApplicationContent } from "./no-application-content.ts";
 import { noSecrets } from "./no-secrets.ts";
 
 const WP = "FROM wordpress:6.9.4-php8.3-fpm\n";
 const CONTENT = (how: string) => `${how}, which is the operator's content`;
 
-const contentCases: { name: string; dockerfile: string; expect: FindingSummary[] }[] = [
+const contentCases: RuleCase[] = [
   {
     name: "admits a conf.d COPY",
     dockerfile: `${WP}COPY a.ini /usr/local/etc/php/conf.d/\n`,
@@ -71,13 +69,7 @@ const contentCases: { name: string; dockerfile: string; expect: FindingSummary[]
   },
 ];
 
-const secretCases: {
-  name: string;
-  dockerfile: string;
-  spec?: Partial<ImageSpec>;
-  files?: Record<string, string>;
-  expect: FindingSummary[];
-}[] = [
+const secretCases: RuleCase[] = [
   {
     name: "admits a *_FILE path and a variable reference",
     dockerfile:
@@ -164,13 +156,9 @@ const secretCases: {
 ];
 
 describe("R1 plugins-themes-content", () => {
-  for (const { name, dockerfile, expect } of contentCases) {
-    it(name, () => assert.deepEqual(judge(noApplicationContent, { dockerfile }), expect));
-  }
+  testRuleTable(noApplicationContent, contentCases);
 });
 
 describe("R2 no-secrets", () => {
-  for (const { name, dockerfile, spec, files, expect } of secretCases) {
-    it(name, () => assert.deepEqual(judge(noSecrets, { dockerfile, spec, files }), expect));
-  }
+  testRuleTable(noSecrets, secretCases);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImageSpec } from "../../catalog/schema.ts";
-import { type FindingSummary, fixtureImage, judge } from "../testing.ts";
+import { fixtureImage, judge, type RuleCase, testRuleTable } from "../testing.ts";
 import { runtimeNotBuildtime } from "./runtime-not-buildtime.ts";
 
 const WORDPRESS_GMP = `FROM wordpress:6.9.4-php8.3-fpm
@@ -23,12 +23,7 @@ RUN savedAptMark="$(apt-mark showmanual)"; \\
     apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false
 `;
 
-const cases: {
-  name: string;
-  dockerfile: string;
-  spec?: Partial<ImageSpec>;
-  expect: FindingSummary[];
-}[] = [
+const cases: RuleCase[] = [
   {
     name: "admits wordpress-fpm's gmp build, headers purged in the same RUN",
     dockerfile: WORDPRESS_GMP,
@@ -199,15 +194,13 @@ const cases: {
 ];
 
 describe("A2 runtime-not-buildtime", () => {
-  for (const { name, dockerfile, spec, expect } of cases) {
-    it(name, () => assert.deepEqual(judge(runtimeNotBuildtime, { dockerfile, spec }), expect));
-  }
+  testRuleTable(runtimeNotBuildtime, cases);
 
   const base = fixtureImage({
     dockerfile: "FROM debian:12-slim\nRUN true\n",
     spec: { name: "base" },
   });
-  const donors: { name: string; dockerfile: string; expect: FindingSummary[] }[] = [
+  const donors: RuleCase[] = [
     {
       name: "refuses a catalog image as a FROM, by registry name",
       dockerfile: "FROM reg.example.org/solera/base:1.0.0\nRUN true\n",

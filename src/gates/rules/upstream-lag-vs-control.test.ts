@@ -1,19 +1,12 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import type { ImageSpec } from "../../catalog/schema.ts";
-import { type FindingSummary, judge } from "../testing.ts";
+import { describe } from "node:test";
+import { type RuleCase, testRuleTable } from "../testing.ts";
 import { upstreamLagVsControl } from "./upstream-lag-vs-control.ts";
 
 const DIGEST = `sha256:${"b".repeat(64)}`;
 const FLOATS = (image: string) =>
   `${image} floats: its tag names no version, so each build may get a different upstream`;
 
-const cases: {
-  name: string;
-  dockerfile: string;
-  spec?: Partial<ImageSpec>;
-  expect: FindingSummary[];
-}[] = [
+const cases: RuleCase[] = [
   {
     name: "admits a versioned tag",
     dockerfile: "FROM rust:1.88-slim-bookworm AS b\nFROM debian:12-slim\nRUN true\n",
@@ -113,7 +106,5 @@ const cases: {
 ];
 
 describe("T1 upstream-lag-vs-control", () => {
-  for (const { name, dockerfile, spec, expect } of cases) {
-    it(name, () => assert.deepEqual(judge(upstreamLagVsControl, { dockerfile, spec }), expect));
-  }
+  testRuleTable(upstreamLagVsControl, cases);
 });
