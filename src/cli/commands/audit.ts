@@ -5,9 +5,8 @@ import { shortenCreatedBy } from "../../audit/image-source.ts";
 import { auditCatalog } from "../../audit/run.ts";
 import type { AuditReport, ImageAudit, PlatformAudit } from "../../audit/types.ts";
 import { ExitCode } from "../../errors.ts";
+import { checkSelection, splitList } from "../options.ts";
 import { createOutput, type Output } from "../output.ts";
-import { checkSelection } from "./build.ts";
-import { splitList } from "./plan.ts";
 
 /** `solera audit [image…|--all]`: prove each pushed image's delta against its upstream. */
 export function registerAuditCommand(program: Command): void {

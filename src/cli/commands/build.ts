@@ -3,9 +3,9 @@ import { checkEngineChoice, parsePlatforms } from "../../build/arguments.ts";
 import { runFailure, summaryJson, summaryTable } from "../../build/outcome.ts";
 import { buildCatalog } from "../../build/run.ts";
 import { parseSecrets } from "../../build/secrets.ts";
-import { describeError, UserError } from "../../errors.ts";
+import { describeError } from "../../errors.ts";
+import { checkSelection, collect, SECRET_HELP } from "../options.ts";
 import { createOutput } from "../output.ts";
-import { collect, SECRET_HELP } from "./plan.ts";
 
 /** `solera build [image…|--all]`: gates, plan, engine build, and with --push the push and the lock. */
 export function registerBuildCommand(program: Command): void {
@@ -47,18 +47,6 @@ export function registerBuildCommand(program: Command): void {
       });
       reportSummary(out, summary);
     });
-}
-
-/** Throws a usage error unless exactly one of image names and --all is given. */
-export function checkSelection(names: string[], all: boolean | undefined, verb: string): void {
-  if (names.length === 0 && !all) {
-    throw new UserError(`name the images to ${verb}, or pass --all`, {
-      hint: `solera ${verb} fip-alias-agent, or solera ${verb} --all`,
-    });
-  }
-  if (names.length > 0 && all) {
-    throw new UserError(`pass image names or --all, not both`, { hint: `solera ${verb} --all` });
-  }
 }
 
 /** The RunOptions shared by build and push, from the command's options. */

@@ -5,6 +5,7 @@ import { planCatalog, planTable } from "../../build/plan-catalog.ts";
 import { parseSecrets } from "../../build/secrets.ts";
 import type { Plan } from "../../build/types.ts";
 import { ExitCode, UserError } from "../../errors.ts";
+import { collect, SECRET_HELP } from "../options.ts";
 import { createOutput } from "../output.ts";
 
 /** `solera plan [image…]`: the build plan, as a table, JSON, or a bake file. */
@@ -62,20 +63,4 @@ function planFailure(plan: Plan): UserError | undefined {
     `the gates refuse ${refused.map((image) => image.name).join(", ")}, left out of the plan`,
     { exitCode: ExitCode.failed, hint: "solera check says why and what to change" },
   );
-}
-
-/** Splits `a,b` and repeated values into a list; undefined when absent. */
-export function splitList(value: string | string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(","));
-  return items.map((item) => item.trim()).filter(Boolean);
-}
-
-/** The help text of `--secret`, shared by build, push and plan. */
-export const SECRET_HELP =
-  "build secret in BuildKit's syntax, repeatable: id=<id>,src=<file> or id=<id>,env=<VAR>";
-
-/** Collects a repeatable option's values in order. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { pushCatalog } from "../../build/run.ts";
+import { checkSelection, collect, SECRET_HELP } from "../options.ts";
 import { createOutput } from "../output.ts";
-import { checkSelection, reportSummary, runOptions } from "./build.ts";
-import { collect, SECRET_HELP } from "./plan.ts";
+import { reportSummary, runOptions } from "./build.ts";
 
 /** `solera push [image…|--all]`: push what was built, read it back, write the lock. */
 export function registerPushCommand(program: Command): void {

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../errors.ts";
 import { runSmokeTests, type SmokeReport } from "../../smoke/run.ts";
+import { checkSelection, splitList } from "../options.ts";
 import { createOutput, type Output } from "../output.ts";
-import { checkSelection } from "./build.ts";
-import { splitList } from "./plan.ts";
 
 /** `solera smoke [image…|--all]`: run each image's smoke tests in containers. */
 export function registerSmokeCommand(program: Command): void {

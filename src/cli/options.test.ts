@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ExitCode } from "../errors.ts";
+import { checkSelection, collect, splitList } from "./options.ts";
+
+describe("checkSelection", () => {
+  it("accepts image names alone or --all alone", () => {
+    assert.doesNotThrow(() => checkSelection(["aralez"], undefined, "audit"));
+    assert.doesNotThrow(() => checkSelection([], true, "audit"));
+  });
+
+  it("refuses neither names nor --all, with a usage hint for the command", () => {
+    assert.throws(() => checkSelection([], undefined, "smoke"), {
+      name: "UserError",
+      message: "name the images to smoke, or pass --all",
+      hint: "solera smoke fip-alias-agent, or solera smoke --all",
+      exitCode: ExitCode.usage,
+    });
+  });
+
+  it("refuses names together with --all", () => {
+    assert.throws(() => checkSelection(["aralez"], true, "push"), {
+      name: "UserError",
+      message: "pass image names or --all, not both",
+      hint: "solera push --all",
+      exitCode: ExitCode.usage,
+    });
+  });
+});
+
+describe("splitList and collect", () => {
+  const rows: { value: string | string[] | undefined; expect: string[] | undefined }[] = [
+    { value: undefined, expect: undefined },
+    { value: "linux/amd64", expect: ["linux/amd64"] },
+    { value: "linux/amd64, linux/arm64,", expect: ["linux/amd64", "linux/arm64"] },
+    { value: ["a,b", "c"], expect: ["a", "b", "c"] },
+  ];
+  for (const { value, expect } of rows) {
+    it(`splits ${JSON.stringify(value)}`, () => assert.deepEqual(splitList(value), expect));
+  }
+
+  it("collects a repeated option's values in order", () => {
+    assert.deepEqual(collect("b", collect("a")), ["a", "b"]);
+  });
+});

@@ -1,0 +1,31 @@
+import { UserError } from "../errors.ts";
+
+// Argument helpers that several commands share; each command's own checks stay in its file.
+
+/** Throws a usage error unless exactly one of image names and --all is given. */
+export function checkSelection(names: string[], all: boolean | undefined, verb: string): void {
+  if (names.length === 0 && !all) {
+    throw new UserError(`name the images to ${verb}, or pass --all`, {
+      hint: `solera ${verb} fip-alias-agent, or solera ${verb} --all`,
+    });
+  }
+  if (names.length > 0 && all) {
+    throw new UserError(`pass image names or --all, not both`, { hint: `solera ${verb} --all` });
+  }
+}
+
+/** Splits `a,b` and repeated values into a list; undefined when absent. */
+export function splitList(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(","));
+  return items.map((item) => item.trim()).filter(Boolean);
+}
+
+/** The help text of `--secret`, shared by build, push and plan. */
+export const SECRET_HELP =
+  "build secret in BuildKit's syntax, repeatable: id=<id>,src=<file> or id=<id>,env=<VAR>";
+
+/** Collects a repeatable option's values in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
