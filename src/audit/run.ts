@@ -1,5 +1,4 @@
-import { dockerCandidates } from "../build/engines/detect.ts";
-import { probeDocker } from "../build/engines/docker-probe.ts";
+import { findAnsweringDocker } from "../build/engines/detect.ts";
 import { registryMirrors } from "../build/upstream.ts";
 import { findImages } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
@@ -30,10 +29,10 @@ export async function auditCatalog(options: AuditRunOptions): Promise<AuditRepor
   const env = options.env ?? process.env;
   const catalog = await loadCatalog(options.catalogDir);
   const images = findImages(catalog, options.names);
-  const mirrors = registryMirrors(
-    env.SOLERA_REGISTRY_MIRRORS === undefined ? await engineMirrors(env) : [],
-    env,
-  );
+  // Only asked of the engine when the variable does not name the mirrors.
+  const docker =
+    env.SOLERA_REGISTRY_MIRRORS === undefined ? await findAnsweringDocker(env) : undefined;
+  const mirrors = registryMirrors(docker?.probe?.mirrors ?? [], env);
   const settings: AuditOptions = {
     registry: options.registry ?? catalog.registry,
     client: options.client ?? new RegistryClient(),
@@ -55,13 +54,4 @@ export async function auditCatalog(options: AuditRunOptions): Promise<AuditRepor
     }
   }
   return { images: audits, skipped, admissible: audits.every((audit) => audit.admissible) };
-}
-
-/** The registry mirrors of the first Docker engine that answers; none when none does. */
-async function engineMirrors(env: NodeJS.ProcessEnv): Promise<string[]> {
-  for (const path of dockerCandidates(env)) {
-    const probe = await probeDocker(path, env);
-    if (probe.server) return probe.mirrors;
-  }
-  return [];
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { dockerCandidates } from "../build/engines/detect.ts";
-import { probeDocker } from "../build/engines/docker-probe.ts";
+import { findAnsweringDocker } from "../build/engines/detect.ts";
 import { runProcess } from "../build/process.ts";
 import { ExitCode, UserError } from "../errors.ts";
 
@@ -28,12 +27,8 @@ export interface ContainerRun {
 export async function findDockerClient(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DockerClient> {
-  const problems: string[] = [];
-  for (const path of dockerCandidates(env)) {
-    const probe = await probeDocker(path, env);
-    if (probe.server) return { path, env };
-    problems.push(`${path}: ${probe.problem ?? "no engine"}`);
-  }
+  const { probe, problems } = await findAnsweringDocker(env);
+  if (probe) return { path: probe.path, env };
   const tried = problems.length > 0 ? problems.join("; ") : "no docker client on PATH";
   throw new UserError(`smoke tests need a Docker engine to run containers: ${tried}`, {
     exitCode: ExitCode.environment,

@@ -94,6 +94,29 @@ export function dockerCandidates(env: NodeJS.ProcessEnv): string[] {
   return found;
 }
 
+/** The first Docker client whose engine answers, and why each one probed before it did not. */
+export interface AnsweringDocker {
+  /** The probe of the first client with an engine; absent when none answers. */
+  probe?: DockerProbe;
+  /** `<path>: <why>` for each client probed without an engine. */
+  problems: string[];
+}
+
+/**
+ * Probes the Docker clients in dockerCandidates order, one at a time, and stops at the first
+ * whose engine answers. For work that needs an engine but not BuildKit: running containers,
+ * reading the engine's registry mirrors.
+ */
+export async function findAnsweringDocker(env: NodeJS.ProcessEnv): Promise<AnsweringDocker> {
+  const problems: string[] = [];
+  for (const path of dockerCandidates(env)) {
+    const probe = await probeDocker(path, env);
+    if (probe.server) return { probe, problems };
+    problems.push(`${path}: ${probe.problem ?? "no engine"}`);
+  }
+  return { problems };
+}
+
 async function buildctlEngine(
   env: NodeJS.ProcessEnv,
   address: string | undefined,
