@@ -1,10 +1,11 @@
-import { isIndex, platformName } from "../build/registry-view.ts";
+import { platformName } from "../build/registry-view.ts";
 import type { DigestResolver } from "../build/upstream.ts";
 import type { ImageClass } from "../catalog/schema.ts";
 import type { CatalogImage } from "../catalog/types.ts";
 import { ExitCode, UserError } from "../errors.ts";
 import { formatReference, parseReference } from "../reference/parse.ts";
 import type { ImageReference } from "../reference/types.ts";
+import { isIndexMediaType } from "../registry/media-types.ts";
 import { ImageIndexSchema, type ImageManifest, ImageManifestSchema } from "../registry/schema.ts";
 import { RegistryError } from "../registry/transport/errors.ts";
 import { DeltaWalker } from "./delta-walker.ts";
@@ -169,7 +170,7 @@ async function upstreamFor(
 ): Promise<PlatformImage> {
   let digest = upstream.digest;
   let json = upstream.manifest.json;
-  if (isIndex(upstream.manifest.mediaType)) {
+  if (isIndexMediaType(upstream.manifest.mediaType)) {
     const index = ImageIndexSchema.parse(json);
     const entry = index.manifests.find((m) => m.platform && platformName(m.platform) === platform);
     if (!entry) {

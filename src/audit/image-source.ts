@@ -1,7 +1,8 @@
-import { isIndex, platformName } from "../build/registry-view.ts";
+import { platformName } from "../build/registry-view.ts";
 import { formatReference } from "../reference/parse.ts";
 import type { ImageReference } from "../reference/types.ts";
 import type { RegistryClient } from "../registry/client.ts";
+import { isIndexMediaType } from "../registry/media-types.ts";
 import { ImageIndexSchema, type ImageManifest, ImageManifestSchema } from "../registry/schema.ts";
 
 /** The registry operations the audit reads with; RegistryClient has them. */
@@ -36,7 +37,7 @@ export async function readPlatformManifests(
   const top = await registry.getManifest(ref);
   const platforms = new Map<string, { digest: string; manifest: ImageManifest }>();
 
-  if (!isIndex(top.mediaType)) {
+  if (!isIndexMediaType(top.mediaType)) {
     const manifest = ImageManifestSchema.parse(top.json);
     const config = await readConfig(registry, ref, manifest.config.digest);
     platforms.set(configPlatform(config), { digest: top.digest, manifest });

@@ -1,5 +1,6 @@
 import type { ImageReference } from "../reference/types.ts";
 import type { Manifest, RegistryClient } from "../registry/client.ts";
+import { isIndexMediaType } from "../registry/media-types.ts";
 import type { Platform } from "../registry/schema.ts";
 import { RegistryError } from "../registry/transport/errors.ts";
 
@@ -25,11 +26,6 @@ interface ManifestJson {
   config?: { digest: string };
 }
 
-/** True for the two index media types (OCI index, Docker manifest list). */
-export function isIndex(mediaType: string): boolean {
-  return mediaType.includes("index") || mediaType.includes("manifest.list");
-}
-
 /** The manifest a tag names, or undefined when the registry has no such tag (404). */
 export async function findManifest(
   registry: PushRegistry,
@@ -53,7 +49,7 @@ export async function platformManifests(
   manifest: Manifest,
   fallback: string,
 ): Promise<PlatformManifest[]> {
-  if (!isIndex(manifest.mediaType)) {
+  if (!isIndexMediaType(manifest.mediaType)) {
     const config = (manifest.json as ManifestJson).config?.digest ?? "";
     return [{ platform: fallback, digest: manifest.digest, mediaType: manifest.mediaType, config }];
   }
