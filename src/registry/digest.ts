@@ -9,8 +9,3 @@ export function computeDigest(bytes: Uint8Array, like?: string): string {
   if (hash === undefined) throw new Error(`digest algorithm ${algorithm} is not supported`);
   return `${algorithm}:${createHash(hash).update(bytes).digest("hex")}`;
 }
-
-/** True when the bytes hash to the digest (in the digest's own algorithm). */
-export function matchesDigest(bytes: Uint8Array, digest: string): boolean {
-  return computeDigest(bytes, digest) === digest;
-}

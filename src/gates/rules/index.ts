@@ -47,8 +47,3 @@ export function findRuleOrCheck(name: string): RuleTarget | undefined {
   const check = rule.checks.find((item) => item.id.toLowerCase() === checkId);
   return check && { rule, check };
 }
-
-/** The rule with an id or key, or the rule owning a check id; see findRuleOrCheck. */
-export function findRule(name: string): Rule | undefined {
-  return findRuleOrCheck(name)?.rule;
-}
