@@ -8,8 +8,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
-import type { RegistryClient } from "../src/registry/client.ts";
+import { RegistryClient } from "../src/registry/client.ts";
 import { MediaType } from "../src/registry/media-types.ts";
+import { type Credentials, StaticCredentials } from "../src/registry/transport/credentials.ts";
+import type { RetryOptions } from "../src/registry/transport/retry.ts";
 import { startTokenServer, type TokenServer } from "./token-server.ts";
 
 /** The distribution registry binary from Debian's docker-registry package. */
@@ -128,6 +130,29 @@ async function authConfig(
     rootcertbundle: tokenServer.certificatePath,
   };
   return { auth: { token }, tokenServer };
+}
+
+/**
+ * A RegistryClient that reads no Docker config: it logs in with exactly these credentials, by
+ * registry host (none by default), and retries as asked.
+ */
+export function staticClient(
+  credentials: Record<string, Credentials> = {},
+  retry?: RetryOptions,
+): RegistryClient {
+  return new RegistryClient({ credentials: new StaticCredentials(credentials), retry });
+}
+
+/**
+ * Credentials that log in as the server's user at `host`: the server itself by default, or a
+ * proxy in front of it. None for a server without auth.
+ */
+export function serverLogin(
+  server: RegistryServer,
+  host = server.host,
+  password = server.password,
+): Record<string, Credentials> {
+  return server.username === undefined ? {} : { [host]: { username: server.username, password } };
 }
 
 /** A port the kernel just handed out on loopback; free unless another process races for it. */

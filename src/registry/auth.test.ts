@@ -4,28 +4,20 @@ import {
   pushSmallImage,
   type RegistryServer,
   registrySkipReason,
+  serverLogin,
   startRegistry,
+  staticClient,
 } from "../../test/registry-server.ts";
 import { ExitCode } from "../errors.ts";
-import { RegistryClient } from "./client.ts";
-import { StaticCredentials } from "./transport/credentials.ts";
 import { RegistryError } from "./transport/errors.ts";
 
 const skip = registrySkipReason();
 const IDENTITY_TOKEN = "identity-7c1f0e2d9b";
 
-function clientFor(server: RegistryServer, password = server.password): RegistryClient {
-  const credentials =
-    server.username === undefined ? {} : { [server.host]: { username: server.username, password } };
-  return new RegistryClient({
-    credentials: new StaticCredentials(credentials),
-    retry: { baseDelayMs: 5 },
-  });
-}
-
-function anonymous(): RegistryClient {
-  return new RegistryClient({ credentials: new StaticCredentials({}), retry: { baseDelayMs: 5 } });
-}
+const FAST = { baseDelayMs: 5 };
+const clientFor = (server: RegistryServer, password = server.password) =>
+  staticClient(serverLogin(server, server.host, password), FAST);
+const anonymous = () => staticClient({}, FAST);
 
 /** Asserts the rejection is a RegistryError with this exact message and exit code. */
 async function rejectsWith(promise: Promise<unknown>, message: string, exitCode: number) {
@@ -127,14 +119,11 @@ describe("a registry with token (Bearer) auth", { skip }, () => {
 
   test("trades an identity token for a bearer token", async () => {
     await pushSmallImage(clientFor(server), server.host, "token/identity", "1.0");
-    const credentials = new StaticCredentials({ [server.host]: { identityToken: IDENTITY_TOKEN } });
-    const client = new RegistryClient({ credentials });
+    const client = staticClient({ [server.host]: { identityToken: IDENTITY_TOKEN } });
     const ref = { registry: server.host, repository: "token/identity", tag: "1.0" };
     assert.match((await client.resolveDigest(ref)).digest, /^sha256:/);
 
-    const wrong = new RegistryClient({
-      credentials: new StaticCredentials({ [server.host]: { identityToken: "stale-identity-1" } }),
-    });
+    const wrong = staticClient({ [server.host]: { identityToken: "stale-identity-1" } });
     await rejectsWith(
       wrong.resolveDigest(ref),
       `registry ${server.host} refused the credentials of an identity token`,

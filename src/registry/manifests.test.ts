@@ -7,12 +7,13 @@ import {
   pushSmallImage,
   type RegistryServer,
   registrySkipReason,
+  serverLogin,
   startRegistry,
+  staticClient,
 } from "../../test/registry-server.ts";
-import { RegistryClient } from "./client.ts";
+import type { RegistryClient } from "./client.ts";
 import { computeDigest } from "./digest.ts";
 import { MANIFEST_ACCEPT, MediaType } from "./media-types.ts";
-import { StaticCredentials } from "./transport/credentials.ts";
 import { RegistryError } from "./transport/errors.ts";
 
 const skip = registrySkipReason();
@@ -27,8 +28,7 @@ describe("manifests of all four media types", { skip }, () => {
 
   before(async () => {
     server = await startRegistry({ auth: "htpasswd" });
-    const credentials = { [server.host]: { username: server.username, password: server.password } };
-    client = new RegistryClient({ credentials: new StaticCredentials(credentials) });
+    client = staticClient(serverLogin(server));
     amd64 = await pushSmallImage(
       client,
       server.host,
@@ -138,11 +138,7 @@ describe("manifests of all four media types", { skip }, () => {
       },
     ]);
     try {
-      const viaProxy = new RegistryClient({
-        credentials: new StaticCredentials({
-          [proxy.host]: { username: server.username, password: server.password },
-        }),
-      });
+      const viaProxy = staticClient(serverLogin(server, proxy.host));
       const tampered = { registry: proxy.host, repository: REPOSITORY, tag: "oci-amd64" };
       await assert.rejects(viaProxy.getManifest(tampered), {
         name: "RegistryError",

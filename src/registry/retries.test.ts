@@ -8,10 +8,9 @@ import {
   type RegistryServer,
   registrySkipReason,
   startRegistry,
+  staticClient,
 } from "../../test/registry-server.ts";
 import { ExitCode } from "../errors.ts";
-import { RegistryClient } from "./client.ts";
-import { StaticCredentials } from "./transport/credentials.ts";
 import { RegistryError } from "./transport/errors.ts";
 
 const skip = registrySkipReason();
@@ -19,12 +18,8 @@ const REPOSITORY = "flaky/app";
 const onManifests = (method: string, path: string) =>
   method === "HEAD" && path.includes("/manifests/");
 
-function newClient(attempts = 4): RegistryClient {
-  return new RegistryClient({
-    credentials: new StaticCredentials({}),
-    retry: { attempts, baseDelayMs: 20, maxDelayMs: 100 },
-  });
-}
+const newClient = (attempts = 4) =>
+  staticClient({}, { attempts, baseDelayMs: 20, maxDelayMs: 100 });
 
 describe("retries through a fault-injecting proxy", { skip }, () => {
   let server: RegistryServer;

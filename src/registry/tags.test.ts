@@ -6,11 +6,10 @@ import {
   type RegistryServer,
   registrySkipReason,
   startRegistry,
+  staticClient,
 } from "../../test/registry-server.ts";
-import { RegistryClient } from "./client.ts";
 import { MediaType } from "./media-types.ts";
 import { nextLink } from "./tags.ts";
-import { StaticCredentials } from "./transport/credentials.ts";
 
 const skip = registrySkipReason();
 const REPOSITORY = "paged/app";
@@ -22,7 +21,7 @@ describe("tag lists with Link pagination", { skip }, () => {
 
   before(async () => {
     server = await startRegistry({ auth: "none" });
-    const client = new RegistryClient({ credentials: new StaticCredentials({}) });
+    const client = staticClient();
     const image = await pushSmallImage(client, server.host, REPOSITORY, TAGS[0] ?? "");
     for (const tag of TAGS.slice(1)) {
       await client.putManifest(
@@ -41,7 +40,7 @@ describe("tag lists with Link pagination", { skip }, () => {
   });
 
   test("follows the Link header page by page, exactly as the registry gives it", async () => {
-    const client = new RegistryClient({ credentials: new StaticCredentials({}) });
+    const client = staticClient();
     const tags = await client.listTags(proxy.host, REPOSITORY, { pageSize: 2 });
     assert.deepEqual(tags, TAGS);
     const pages = proxy.log
@@ -55,7 +54,7 @@ describe("tag lists with Link pagination", { skip }, () => {
   });
 
   test("stops at the page cap with an error instead of a partial list", async () => {
-    const client = new RegistryClient({ credentials: new StaticCredentials({}) });
+    const client = staticClient();
     await assert.rejects(client.listTags(proxy.host, REPOSITORY, { pageSize: 2, maxPages: 2 }), {
       name: "RegistryError",
       message: `the tag list of ${proxy.host}/${REPOSITORY} has more than 2 pages; stopped following its Link headers`,
@@ -63,7 +62,7 @@ describe("tag lists with Link pagination", { skip }, () => {
   });
 
   test("lists every tag straight from the registry without a page size", async () => {
-    const client = new RegistryClient({ credentials: new StaticCredentials({}) });
+    const client = staticClient();
     assert.deepEqual((await client.listTags(server.host, REPOSITORY)).sort(), TAGS);
     assert.equal(client.requests, 2, "a ping and one page");
   });
