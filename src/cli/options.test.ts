@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ExitCode } from "../errors.ts";
-import { checkSelection, collect, splitList } from "./options.ts";
+import { checkSelection, collect, parseSeconds, splitList } from "./options.ts";
 
 describe("checkSelection", () => {
   it("accepts image names alone or --all alone", () => {
@@ -42,4 +42,22 @@ describe("splitList and collect", () => {
   it("collects a repeated option's values in order", () => {
     assert.deepEqual(collect("b", collect("a")), ["a", "b"]);
   });
+});
+
+describe("parseSeconds", () => {
+  it("reads a positive number of seconds", () => {
+    assert.equal(parseSeconds("120", "--timeout"), 120);
+    assert.equal(parseSeconds("0.5", "--timeout"), 0.5);
+  });
+
+  for (const value of ["abc", "", "0", "-5", "Infinity"]) {
+    it(`refuses ${JSON.stringify(value)} with a usage error`, () => {
+      assert.throws(() => parseSeconds(value, "--timeout"), {
+        name: "UserError",
+        message: `--timeout takes a positive number of seconds, not "${value}"`,
+        hint: "--timeout 120",
+        exitCode: ExitCode.usage,
+      });
+    });
+  }
 });

@@ -14,6 +14,20 @@ export function checkSelection(names: string[], all: boolean | undefined, verb: 
   }
 }
 
+/**
+ * Reads a positive number of seconds given to `flag`. Without this check `--timeout abc` became
+ * a NaN time limit, which Node's timers treat as 1 ms: every smoke test "timed out".
+ */
+export function parseSeconds(value: string, flag: string): number {
+  const seconds = Number(value);
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UserError(`${flag} takes a positive number of seconds, not "${value}"`, {
+      hint: `${flag} 120`,
+    });
+  }
+  return seconds;
+}
+
 /** Splits `a,b` and repeated values into a list; undefined when absent. */
 export function splitList(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
