@@ -72,9 +72,7 @@ function main(argv: string[]): number {
       // A missing file is simply out of date.
     }
     if (committed === rendered) return 0;
-    process.stderr.write(
-      `${agentConfigMapPath} is out of date; run \`npm run render:agent\`\n`,
-    );
+    process.stderr.write(`${agentConfigMapPath} is out of date; run \`npm run render:agent\`\n`);
     return 1;
   }
   writeFileSync(agentConfigMapPath, rendered);
