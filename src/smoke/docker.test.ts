@@ -12,4 +12,14 @@ describe("findDockerClient", () => {
       exitCode: ExitCode.environment,
     });
   });
+
+  it("names SOLERA_DOCKER when it is not an executable", async () => {
+    await assert.rejects(
+      findDockerClient({ PATH: "/nonexistent", SOLERA_DOCKER: "/nonexistent" }),
+      {
+        message:
+          "smoke tests need a Docker engine to run containers: SOLERA_DOCKER=/nonexistent is not an executable",
+      },
+    );
+  });
 });

@@ -109,7 +109,11 @@ export interface AnsweringDocker {
  */
 export async function findAnsweringDocker(env: NodeJS.ProcessEnv): Promise<AnsweringDocker> {
   const problems: string[] = [];
-  for (const path of dockerCandidates(env)) {
+  const candidates = dockerCandidates(env);
+  if (env.SOLERA_DOCKER && candidates.length === 0) {
+    problems.push(`SOLERA_DOCKER=${env.SOLERA_DOCKER} is not an executable`);
+  }
+  for (const path of candidates) {
     const probe = await probeDocker(path, env);
     if (probe.server) return { probe, problems };
     problems.push(`${path}: ${probe.problem ?? "no engine"}`);

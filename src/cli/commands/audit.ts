@@ -4,8 +4,9 @@ import { formatBytes } from "../../audit/image-findings.ts";
 import { shortenCreatedBy } from "../../audit/image-source.ts";
 import { auditCatalog } from "../../audit/run.ts";
 import type { AuditReport, ImageAudit, PlatformAudit } from "../../audit/types.ts";
+import { parsePlatforms } from "../../build/arguments.ts";
 import { ExitCode } from "../../errors.ts";
-import { checkSelection, splitList } from "../options.ts";
+import { checkSelection } from "../options.ts";
 import { createOutput, type Output } from "../output.ts";
 
 /** `solera audit [image…|--all]`: prove each pushed image's delta against its upstream. */
@@ -31,7 +32,7 @@ export function registerAuditCommand(program: Command): void {
         catalogDir: String(options.catalog),
         names,
         registry: options.registry as string | undefined,
-        platforms: splitList(options.platform as string | undefined),
+        platforms: parsePlatforms(options.platform as string | undefined),
         skipUnavailable: Boolean(options.skipUnavailable),
       });
 

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
+import { parsePlatforms } from "../../build/arguments.ts";
 import { ExitCode } from "../../errors.ts";
 import { runSmokeTests, type SmokeReport } from "../../smoke/run.ts";
-import { checkSelection, parseSeconds, splitList } from "../options.ts";
+import { checkSelection, parseSeconds } from "../options.ts";
 import { createOutput, type Output } from "../output.ts";
 
 /** `solera smoke [image…|--all]`: run each image's smoke tests in containers. */
@@ -31,7 +32,7 @@ export function registerSmokeCommand(program: Command): void {
         catalogDir: String(options.catalog),
         names,
         registry: options.registry as string | undefined,
-        platforms: splitList(options.platform as string | undefined),
+        platforms: parsePlatforms(options.platform as string | undefined),
         timeoutMs: parseSeconds(String(options.timeout), "--timeout") * 1000,
         skipUnavailable: Boolean(options.skipUnavailable),
       });
