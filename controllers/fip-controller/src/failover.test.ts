@@ -1,35 +1,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { Cluster, type Replica, waitFor } from "../test/harness.ts";
+import {
+  leaderOf,
+  metricsOf as metrics,
+  type Replica,
+  startCheckedCluster as startCluster,
+  waitFor,
+} from "../test/harness.ts";
 
 // Scenarios against the real controller in child processes (so SIGKILL is real), with the
 // in-process Kubernetes and Hetzner Cloud API servers. Timings: lease 2 s, renew 1.5 s, retry 0.3 s.
-
-/** Starts a cluster and checks, on every assign, that the caller held the lease at that moment. */
-async function startCluster(t: { after: (fn: () => Promise<void>) => void }): Promise<Cluster> {
-  const cluster = await new Cluster().start();
-  const violations: string[] = [];
-  cluster.hcloud.onAssign = (record) => {
-    const holder = cluster.kube.holder("kube-system", "fip-controller");
-    if (holder !== record.identity)
-      violations.push(`${record.identity} assigned while ${holder || "nobody"} held the lease`);
-  };
-  t.after(async () => {
-    await cluster.stop();
-    assert.deepEqual(violations, [], "only the lease holder may act");
-  });
-  return cluster;
-}
-
-async function leaderOf(cluster: Cluster): Promise<Replica> {
-  await waitFor("a leader", () => cluster.leader() !== undefined);
-  return cluster.leader() as Replica;
-}
-
-async function metrics(replica: Replica): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${replica.port}/metrics`)).text();
-}
 
 test("moves IPs off a NotReady node to the healthy nodes with the fewest IPs, not to the leader's own node", async (t) => {
   const cluster = await startCluster(t);

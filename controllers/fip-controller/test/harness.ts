@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,6 +63,13 @@ export class Cluster {
     this.hcloud.addFloatingIp(11, "198.51.100.7", 1);
     this.hcloud.addFloatingIp(12, "2001:db8:ff00::/64", 1);
     return this;
+  }
+
+  /** Writes a file into the cluster's scratch folder and returns its path. */
+  writeFile(name: string, text: string): string {
+    const path = join(this.#dir, name);
+    writeFileSync(path, text);
+    return path;
   }
 
   /** Starts one controller process with the given identity and timings. */
@@ -129,4 +137,45 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 20));
   }
   return Date.now();
+}
+
+/**
+ * Starts a cluster that checks, on every assign, that the caller held the lease at that moment,
+ * and stops it after the test, failing the test on any violation.
+ */
+export async function startCheckedCluster(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<Cluster> {
+  const cluster = await new Cluster().start();
+  const violations: string[] = [];
+  cluster.hcloud.onAssign = (record) => {
+    const holder = cluster.kube.holder("kube-system", "fip-controller");
+    if (holder !== record.identity)
+      violations.push(`${record.identity} assigned while ${holder || "nobody"} held the lease`);
+  };
+  t.after(async () => {
+    await cluster.stop();
+    assert.deepEqual(violations, [], "only the lease holder may act");
+  });
+  return cluster;
+}
+
+/** Waits for the lease holder among the replicas. */
+export async function leaderOf(cluster: Cluster): Promise<Replica> {
+  await waitFor("a leader", () => cluster.leader() !== undefined);
+  return cluster.leader() as Replica;
+}
+
+/** A replica's JSON log lines, parsed. */
+export function logLines(replica: Replica): { time: string; msg: string; [k: string]: unknown }[] {
+  return replica
+    .output()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l));
+}
+
+/** A replica's /metrics text. */
+export async function metricsOf(replica: Replica): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${replica.port}/metrics`)).text();
 }

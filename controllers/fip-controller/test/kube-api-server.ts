@@ -54,11 +54,11 @@ export class KubeApiServer {
   }
 
   /**
-   * A kubeconfig (YAML) pointing at this server over plain http. client-node refuses an http
+   * A kubeconfig (YAML) pointing at this server (or a proxy in front of it) over plain http. client-node refuses an http
    * server unless the cluster says insecure-skip-tls-verify, so the fake says it.
    */
-  kubeconfig(): string {
-    return `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${this.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: fake\n  user:\n    token: kube-token\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\ncurrent-context: fake\n`;
+  kubeconfig(server = this.url): string {
+    return `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true\nusers:\n- name: fake\n  user:\n    token: kube-token\ncontexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\ncurrent-context: fake\n`;
   }
 
   /** Adds a Ready node backed by an Hetzner server (providerID omitted when `server` is undefined). */

@@ -25,7 +25,10 @@ export class KubeHttp {
     this.#server = new URL(cluster.server);
   }
 
-  /** Sends one request; resolves with any status (callers decide what 404/409 mean). */
+  /**
+   * Sends one request; resolves with any status (callers decide what 404/409 mean). The whole
+   * exchange, answer body included, must end within `timeoutMs`: a held answer cannot outlive it.
+   */
   async request(
     method: string,
     path: string,
@@ -33,14 +36,21 @@ export class KubeHttp {
     timeoutMs = 10_000,
   ): Promise<KubeResponse> {
     const req = await this.#open(method, path, timeoutMs);
-    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      req.on("response", resolve).on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-    let text = "";
-    for await (const chunk of response) text += chunk;
-    const parsed: unknown = text === "" ? {} : JSON.parse(text);
-    return { status: response.statusCode ?? 0, body: parsed as Record<string, unknown> };
+    const timer = setTimeout(
+      () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    try {
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        req.on("response", resolve).on("error", reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+      let text = "";
+      for await (const chunk of response) text += chunk;
+      return { status: response.statusCode ?? 0, body: parseBody(text, method, path) };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -88,5 +98,15 @@ export class KubeHttp {
       req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`)),
     );
     return req;
+  }
+}
+
+/** Parses a JSON answer; a non-JSON body (a proxy's error page) becomes a clear error. */
+function parseBody(text: string, method: string, path: string): Record<string, unknown> {
+  if (text === "") return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${method} ${path}: the answer is not JSON`);
   }
 }

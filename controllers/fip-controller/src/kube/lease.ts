@@ -45,6 +45,8 @@ export class LeaderElector {
   readonly #timings: LeaseTimings;
   #observed: { record: string; at: number } | undefined;
   #lease: LeaseObject | undefined;
+  /** When the last successful acquire or renew attempt started (epoch ms). */
+  #acquireStartedAt = 0;
 
   constructor(
     http: KubeHttp,
@@ -85,43 +87,71 @@ export class LeaderElector {
     }
   }
 
-  /** Runs the work and renews; returns true when it released the lease on abort. */
+  /**
+   * Runs the work and renews; returns true when it released the lease on abort.
+   *
+   * The renew deadline counts from when the last successful renewal STARTED (as client-go's
+   * observed time is taken before the request): the write may land at once while its answer
+   * arrives late, and standbys start their expiry clock when they see the write. Work stops at
+   * that deadline, leaseDuration - renewDeadline before any standby may take the lease, and
+   * each lease request is cut off at the deadline, so a hung request keeps nothing alive.
+   */
   async #lead(callbacks: LeaderCallbacks, signal: AbortSignal): Promise<boolean> {
     const work = new AbortController();
-    let lastRenew = Date.now();
-    // The watchdog fires even while a renewal hangs: work stops at the renew deadline,
-    // leaseDuration - renewDeadline before any other replica may take the lease.
-    let watchdog = setTimeout(() => work.abort(), this.#timings.renewDeadlineMs);
+    let renewedAt = this.#acquireStartedAt;
+    let watchdog = this.#watchdog(work, renewedAt);
     const running = callbacks.lead(work.signal).catch(() => {});
     while (!signal.aborted && !work.signal.aborted) {
       await sleep(this.#timings.retryPeriodMs, undefined, {
         signal: AbortSignal.any([signal, work.signal]),
       }).catch(() => {});
       if (signal.aborted || work.signal.aborted) break;
-      const remaining = this.#timings.renewDeadlineMs - (Date.now() - lastRenew);
-      const renewed = await this.#tryAcquireOrRenew(Math.max(remaining, 1)).catch(
-        (error: Error) => {
-          callbacks.onError(error);
-          return false;
-        },
-      );
-      if (!renewed) continue;
-      lastRenew = Date.now();
+      const startedAt = Date.now();
+      const renewed = await this.#tryAcquireOrRenew(
+        renewedAt + this.#timings.renewDeadlineMs,
+      ).catch((error: Error) => {
+        callbacks.onError(error);
+        return false;
+      });
+      if (!renewed || work.signal.aborted) continue;
+      renewedAt = startedAt;
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => work.abort(), this.#timings.renewDeadlineMs);
+      watchdog = this.#watchdog(work, renewedAt);
     }
     clearTimeout(watchdog);
     work.abort();
     await running;
-    if (!signal.aborted || Date.now() - lastRenew >= this.#timings.renewDeadlineMs) return false;
+    if (!signal.aborted || Date.now() - renewedAt >= this.#timings.renewDeadlineMs) return false;
     await this.#release().catch(() => {});
     return true;
   }
 
-  async #tryAcquireOrRenew(timeoutMs = this.#timings.retryPeriodMs * 2): Promise<boolean> {
+  /** Aborts the work at the renew deadline counted from `renewedAt`, even while a request hangs. */
+  #watchdog(work: AbortController, renewedAt: number): NodeJS.Timeout {
+    const left = renewedAt + this.#timings.renewDeadlineMs - Date.now();
+    return setTimeout(() => work.abort(), Math.max(left, 0));
+  }
+
+  /**
+   * Reads the lease and takes or renews it when free or ours. `deadline` (epoch ms) bounds the
+   * whole attempt: each request gets only the time left, so no answer can arrive after it.
+   */
+  async #tryAcquireOrRenew(
+    deadline = Date.now() + this.#timings.retryPeriodMs * 2,
+  ): Promise<boolean> {
+    const startedAt = Date.now();
+    const left = () => {
+      const ms = deadline - Date.now();
+      if (ms <= 0) throw new Error(`lease ${this.#path}: renew deadline passed`);
+      return ms;
+    };
     const now = microTime();
-    const got = await this.#http.request("GET", this.#path, undefined, timeoutMs);
-    if (got.status === 404) return this.#create(now, timeoutMs);
+    const got = await this.#http.request("GET", this.#path, undefined, left());
+    if (got.status === 404) {
+      const created = await this.#create(now, left());
+      if (created) this.#acquireStartedAt = startedAt;
+      return created;
+    }
     if (got.status !== 200) throw new Error(`reading lease ${this.#path}: HTTP ${got.status}`);
     const lease = got.body as unknown as LeaseObject;
     this.#lease = lease;
@@ -136,10 +166,12 @@ export class LeaderElector {
       acquireTime: mine ? spec.acquireTime : now,
       leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
     };
-    const put = await this.#http.request("PUT", this.#path, { ...lease, spec: next }, timeoutMs);
+    const put = await this.#http.request("PUT", this.#path, { ...lease, spec: next }, left());
     if (put.status === 409) return false;
     if (put.status !== 200) throw new Error(`updating lease ${this.#path}: HTTP ${put.status}`);
+    left();
     this.#lease = put.body as unknown as LeaseObject;
+    this.#acquireStartedAt = startedAt;
     return true;
   }
 
