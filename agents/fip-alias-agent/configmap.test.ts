@@ -79,6 +79,16 @@ test("the DaemonSet runs the mounted script with NET_ADMIN only, on the host net
   assert.ok(container.resources.limits.cpu, "a CPU limit");
 });
 
+test("the DaemonSet runs at node-critical priority, probing the heartbeat through the script", () => {
+  const pod = manifests("daemonset.yaml")[0]?.spec.template.spec;
+  const probe = pod.containers[0].livenessProbe;
+
+  assert.equal(pod.priorityClassName, "system-node-critical");
+  assert.deepEqual(probe.exec.command, ["sh", "/opt/fip/fip-alias-agent.sh", "--alive"]);
+  // --alive allows 2 intervals + 60 s; the probe must not give up on a slower schedule.
+  assert.ok(probe.periodSeconds * probe.failureThreshold >= 60, "the probe tolerates a slow pass");
+});
+
 test("the DaemonSet mounts the script and the list from the ConfigMaps of its folder", () => {
   const pod = manifests("daemonset.yaml")[0]?.spec.template.spec;
   const mounts = Object.fromEntries(
@@ -88,9 +98,9 @@ test("the DaemonSet mounts the script and the list from the ConfigMaps of its fo
     ]),
   );
   const sources = Object.fromEntries(
-    pod.volumes.map((volume: { name: string; configMap: { name: string } }) => [
+    pod.volumes.map((volume: { name: string; configMap?: { name: string }; emptyDir?: object }) => [
       volume.name,
-      volume.configMap.name,
+      volume.configMap?.name ?? (volume.emptyDir ? "emptyDir" : "?"),
     ]),
   );
   const env = Object.fromEntries(
@@ -102,9 +112,19 @@ test("the DaemonSet mounts the script and the list from the ConfigMaps of its fo
   const [scriptMap] = manifests("script-configmap.yaml");
   const [ipsMap] = manifests("ips-configmap.yaml");
 
-  assert.deepEqual(mounts, { script: "/opt/fip", ips: "/etc/fip" });
-  assert.deepEqual(sources, { script: scriptMap?.metadata.name, ips: ipsMap?.metadata.name });
+  assert.deepEqual(mounts, { script: "/opt/fip", ips: "/etc/fip", run: "/run/fip" });
+  assert.deepEqual(sources, {
+    script: scriptMap?.metadata.name,
+    ips: ipsMap?.metadata.name,
+    run: "emptyDir",
+  });
   assert.ok(scriptMap?.data?.["fip-alias-agent.sh"], "the script is the key the command runs");
   assert.equal(env.FIP_LIST_FILE, "/etc/fip/ips");
-  assert.match(ipsMap?.data?.ips ?? "", /^192\.0\.2\.10$/m);
+  assert.match(
+    env.FIP_HEARTBEAT_FILE ?? "",
+    /^\/run\/fip\/[^/]+$/,
+    "the heartbeat goes to the tmpfs",
+  );
+  // Shipped empty: the agents bind nothing until the cluster's floating IPs are listed.
+  assert.doesNotMatch(ipsMap?.data?.ips ?? "", /^\s*[0-9a-f]/im);
 });

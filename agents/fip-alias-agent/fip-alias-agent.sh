@@ -10,8 +10,11 @@
 #   FIP_IPS          more floating IPs, separated by spaces or commas.
 #   FIP_INTERFACE    interface to bind on; default: the interface of the default route (IPv4,
 #                    then IPv6), looked up again every pass.
-#   FIP_INTERVAL     seconds between passes (default 10).
-#   FIP_MARK_METRIC  the mark of the agent's own addresses (default 53100, see below).
+#   FIP_INTERVAL     seconds between passes, 1 to 86400 (default 10).
+#   FIP_MARK_METRIC  the mark of the agent's own addresses, 1 to 4294967295 (default 53100, see
+#                    below).
+#   FIP_HEARTBEAT_FILE  when set, the time of the last finished pass is written there, for the
+#                    liveness probe (`--alive`).
 #
 # What gets bound:
 #   IPv4  a.b.c.d or a.b.c.d/32            -> a.b.c.d/32
@@ -19,6 +22,12 @@
 #         an address such as 2001:db8:1:2::5 or 2001:db8:1:2::5/64 -> that address, /64
 #   An IPv6 floating IP is a whole /64 routed to one server; binding one address of it with
 #   prefix length 64 makes the node answer on that address. Other prefix lengths are refused.
+#   Refused as well, because no node can answer for them as a floating IP and binding some would
+#   break the node: unspecified (0.0.0.0/8, ::), loopback (127.0.0.0/8, ::1), link-local
+#   (169.254.0.0/16; fe80::/10, where fe80::1 is the IPv6 gateway on Hetzner Cloud), multicast
+#   (224.0.0.0/4, ff00::/8) and broadcast (255.255.255.255) addresses; for IPv6 the whole of
+#   ::/8 (unspecified, loopback, IPv4-mapped). The list must be plain ASCII; a byte-order mark
+#   at the start of the file is skipped.
 #
 # How the agent knows its own addresses: it adds them with a distinctive address metric
 # (`ip addr add ... metric 53100`, IFA_RT_PRIORITY). The kernel keeps the metric with the
@@ -37,16 +46,26 @@
 # DaemonSet must not drop a floating IP the node is serving, and the next pod adopts the marked
 # addresses. To unbind everything, run it once with an empty list before deleting the DaemonSet.
 #
-# Usage: fip-alias-agent.sh [--once]   (--once: one pass, exit 1 if an address failed)
+# Usage: fip-alias-agent.sh [--once | --alive]
+#   --once   one pass; exit 1 if an address failed.
+#   --alive  the liveness check: exit 0 when FIP_HEARTBEAT_FILE says a pass finished within
+#            2 intervals + 60 s, else 1.
 # Exit codes: 0 done or stopped by SIGTERM, 1 a pass failed (--once), 2 bad configuration.
 
 set -u
 set -f
+# Byte semantics for patterns and lengths, whichever shell runs the script: a non-ASCII byte is
+# then never [:print:] nor [:space:], and ${#x} counts bytes.
+LC_ALL=C
+export LC_ALL
 
 PROGRAM=fip-alias-agent
 DEFAULT_LIST_FILE=/etc/fip/ips
 CR=$(printf '\r')
 TAB=$(printf '\t')
+BOM=$(printf '\357\273\277')
+NL='
+'
 
 log() {
   printf '%s: %s\n' "$PROGRAM" "$*"
@@ -180,15 +199,56 @@ expand_ipv6() {
   esac
 }
 
+# special_ipv4 ADDRESS: SPECIAL names the range of a dotted quad no floating IP can be, or is
+# empty.
+special_ipv4() {
+  SPECIAL=
+  first=${1%%.*}
+  second=${1#*.}
+  second=${second%%.*}
+  if [ "$first" -eq 0 ]; then
+    SPECIAL="is in 0.0.0.0/8, the unspecified range"
+  elif [ "$first" -eq 127 ]; then
+    SPECIAL="is in 127.0.0.0/8, the loopback range"
+  elif [ "$first" -eq 169 ] && [ "$second" -eq 254 ]; then
+    SPECIAL="is in 169.254.0.0/16, the link-local range"
+  elif [ "$first" -ge 224 ] && [ "$first" -le 239 ]; then
+    SPECIAL="is in 224.0.0.0/4, the multicast range"
+  elif [ "$1" = 255.255.255.255 ]; then
+    SPECIAL="is the broadcast address"
+  fi
+}
+
+# special_ipv6 FIRST-HEXTET: SPECIAL names the range of an IPv6 address starting with that group
+# (lower-case hex) that no floating IP can be, or is empty.
+special_ipv6() {
+  SPECIAL=
+  group=$((0x$1))
+  if [ "$group" -lt 256 ]; then
+    SPECIAL="is in ::/8, the unspecified, loopback and IPv4-mapped range"
+  elif [ "$group" -ge 65152 ] && [ "$group" -le 65215 ]; then
+    SPECIAL="is in fe80::/10, the link-local range"
+  elif [ "$group" -ge 65280 ]; then
+    SPECIAL="is in ff00::/8, the multicast range"
+  fi
+}
+
 # parse_entry TEXT SOURCE: ENTRY is "family,address,prefix-length" for one listed floating IP
 # (see the rules at the top). Sets ERR and returns 1 when TEXT is not one.
 parse_entry() {
+  entry_text=$1
+  entry_source=$2
   address=${1%/*}
   plen=
   case $1 in */*/*) address= ;; */*) plen=${1##*/} ;; esac
   if parse_ipv4 "$address"; then
     if [ -n "$plen" ] && [ "$plen" != 32 ]; then
       ERR="\"$1\" has prefix length $plen; an IPv4 floating IP is bound as /32 ($2)"
+      return 1
+    fi
+    special_ipv4 "$REPLY"
+    if [ -n "$SPECIAL" ]; then
+      ERR="\"$1\" $SPECIAL; a floating IP must be a unicast address the cloud routes to a node ($2)"
       return 1
     fi
     ENTRY="4,$REPLY,32"
@@ -204,6 +264,11 @@ parse_entry() {
   fi
   # shellcheck disable=SC2086
   set -- $HEXTETS
+  special_ipv6 "$1"
+  if [ -n "$SPECIAL" ]; then
+    ERR="\"$entry_text\" $SPECIAL; a floating IP must be a unicast address the cloud routes to a node ($entry_source)"
+    return 1
+  fi
   if [ "$5:$6:$7:$8" = 0:0:0:0 ]; then
     ENTRY="6,$1:$2:$3:$4::1,64"
   else
@@ -217,6 +282,20 @@ add_entry() {
   case "$WANTED " in *" $ENTRY "*) ;; *) WANTED="$WANTED $ENTRY" ;; esac
 }
 
+# check_plain TEXT SOURCE: sets ERR and returns 1 when TEXT holds a byte that is not printable
+# ASCII, a space, a tab or a newline (a non-breaking space copied from a web page, say), naming
+# its column rather than printing an invisible character.
+check_plain() {
+  # shellcheck disable=SC2101 # "[!" opens a negated bracket expression; the class is inside it
+  case $1 in *[![:print:]"$TAB$NL"]*) ;; *) return 0 ;; esac
+  prefix=${1%%[![:print:]"$TAB$NL"]*}
+  trim "$prefix"
+  after=
+  [ -n "$REPLY" ] && after=", after \"$REPLY\""
+  ERR="a non-ASCII or control character at column $((${#prefix} + 1))$after, is not part of any address (a non-breaking space or a byte-order mark, say); write the list in plain ASCII ($2)"
+  return 1
+}
+
 # read_list: WANTED is every floating IP of the list file and FIP_IPS. Sets ERR and returns 1
 # on a line that is not a floating IP, or when neither source exists.
 read_list() {
@@ -225,8 +304,12 @@ read_list() {
     line_number=0
     while IFS= read -r line || [ -n "$line" ]; do
       line_number=$((line_number + 1))
+      # Editors on Windows start a UTF-8 file with a byte-order mark.
+      [ "$line_number" -eq 1 ] && line=${line#"$BOM"}
       line=${line%%#*}
-      trim "${line%"$CR"}"
+      line=${line%"$CR"}
+      check_plain "$line" "$LIST_FILE line $line_number" || return 1
+      trim "$line"
       [ -z "$REPLY" ] && continue
       case $REPLY in *[[:space:]]*)
         ERR="\"$REPLY\" holds more than one word; write one floating IP per line ($LIST_FILE line $line_number)"
@@ -239,10 +322,10 @@ read_list() {
     ERR="the list of floating IPs $LIST_FILE does not exist; mount it or set FIP_IPS"
     return 1
   fi
+  check_plain "${FIP_IPS:-}" FIP_IPS || return 1
   old_ifs=$IFS
   # Split on commas, spaces, tabs and newlines.
-  IFS=", $TAB
-"
+  IFS=", $TAB$NL"
   # shellcheck disable=SC2086
   set -- ${FIP_IPS:-}
   IFS=$old_ifs
@@ -349,13 +432,20 @@ run_pass() {
   read_list || return 2
   KEEP=
   failed=0
+  left=$(count_words "$WANTED")
   for entry in $WANTED; do
     family=${entry%%,*}
     rest=${entry#*,}
     if ! ensure_bound "$family" "${rest%,*}" "${rest#*,}"; then
+      # Every later address would fail the same way: one line instead of one per address.
+      if ! ip link show dev "$IFACE" >/dev/null 2>&1; then
+        warn "interface \"$IFACE\" disappeared during the pass; $left floating IPs left unchecked until the next pass"
+        return 1
+      fi
       warn "$ERR"
       failed=1
     fi
+    left=$((left - 1))
   done
   # After a failure the agent keeps what it has: an address it could not check might be one it
   # still has to keep.
@@ -366,9 +456,39 @@ run_pass() {
   return "$failed"
 }
 
-# positive_integer NAME VALUE: exits with a configuration error unless VALUE is 1 or more.
-positive_integer() {
-  case $2 in '' | *[!0-9]* | 0*) die "$1 \"$2\" is not a positive whole number" ;; esac
+# whole_number NAME VALUE MAX: REPLY is VALUE trimmed; exits with a configuration error unless it
+# is a whole number from 1 to MAX.
+whole_number() {
+  trim "$2"
+  case $REPLY in '' | *[!0-9]* | 0* | ???????????*) die "$1 \"$REPLY\" is not a whole number from 1 to $3" ;; esac
+  [ "$REPLY" -le "$3" ] || die "$1 \"$REPLY\" is not a whole number from 1 to $3"
+}
+
+# write_heartbeat: records the end of a pass in FIP_HEARTBEAT_FILE (seconds since the epoch),
+# through a rename so that the probe never reads a half-written file.
+write_heartbeat() {
+  [ -n "$HEARTBEAT" ] || return 0
+  date +%s >"$HEARTBEAT.new" && mv -f "$HEARTBEAT.new" "$HEARTBEAT"
+}
+
+# check_alive: the liveness probe. Exits 0 when the last pass ended within 2 intervals + 60 s
+# (a pass over thousands of addresses takes seconds), else 1 with the reason.
+check_alive() {
+  [ -n "$HEARTBEAT" ] || die "--alive needs FIP_HEARTBEAT_FILE, the file the agent writes after every pass"
+  limit=$((2 * INTERVAL + 60))
+  stamp=
+  [ -f "$HEARTBEAT" ] && read -r stamp <"$HEARTBEAT"
+  case $stamp in '' | *[!0-9]*)
+    warn "no pass has finished yet: $HEARTBEAT holds no time"
+    exit 1
+    ;;
+  esac
+  age=$(($(date +%s) - stamp))
+  if [ "$age" -gt "$limit" ]; then
+    warn "the last pass ended $age s ago, more than $limit s: the loop is stuck"
+    exit 1
+  fi
+  exit 0
 }
 
 on_term() {
@@ -379,27 +499,33 @@ on_term() {
 
 main() {
   once=no
+  alive=no
   for argument in "$@"; do
     case $argument in
       --once) once=yes ;;
+      --alive) alive=yes ;;
       -h | --help)
         sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
         exit 0
         ;;
-      *) die "unknown argument \"$argument\"; usage: fip-alias-agent.sh [--once]" ;;
+      *) die "unknown argument \"$argument\"; usage: fip-alias-agent.sh [--once | --alive]" ;;
     esac
   done
   LIST_FILE=${FIP_LIST_FILE:-$DEFAULT_LIST_FILE}
-  INTERVAL=${FIP_INTERVAL:-10}
-  MARK=${FIP_MARK_METRIC:-53100}
-  positive_integer FIP_INTERVAL "$INTERVAL"
-  positive_integer FIP_MARK_METRIC "$MARK"
+  whole_number FIP_INTERVAL "${FIP_INTERVAL:-10}" 86400
+  INTERVAL=$REPLY
+  # IFA_RT_PRIORITY, the address metric, is an unsigned 32-bit number.
+  whole_number FIP_MARK_METRIC "${FIP_MARK_METRIC:-53100}" 4294967295
+  MARK=$REPLY
+  HEARTBEAT=${FIP_HEARTBEAT_FILE:-}
+  [ "$alive" = yes ] && check_alive
   trap on_term TERM INT
 
   FIRST_PASS=yes
   run_pass
   status=$?
   [ "$status" -eq 2 ] && die "$ERR"
+  write_heartbeat || die "cannot write FIP_HEARTBEAT_FILE $HEARTBEAT"
   [ "$once" = yes ] && exit "$status"
   log "running: $(count_words "$WANTED") floating IPs on $IFACE ($IFACE_SOURCE), a pass every $INTERVAL s"
 
@@ -412,6 +538,7 @@ main() {
     SLEEP_PID=
     run_pass
     [ "$?" -eq 2 ] && warn "$ERR; this pass changed nothing"
+    write_heartbeat || warn "cannot write FIP_HEARTBEAT_FILE $HEARTBEAT"
     if [ -n "$IFACE" ] && [ "$IFACE" != "$previous" ]; then
       log "interface is now $IFACE ($IFACE_SOURCE)"
       previous=$IFACE

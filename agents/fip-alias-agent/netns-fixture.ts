@@ -5,6 +5,10 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 
 /** The agent's script, as the DaemonSet runs it. */
@@ -123,4 +127,40 @@ export class TestNamespace {
     }
     spawnSync("ip", ["netns", "del", this.name]);
   }
+}
+
+/** What one suite of agent tests makes: namespaces and files, all removed after the suite. */
+export interface AgentScratch {
+  /** A folder for the suite's files. */
+  folder: string;
+  /** A new namespace, created. */
+  namespace(): TestNamespace;
+  /** A new file in the folder holding `content`; returns its path. */
+  listFile(content: string | Uint8Array): string;
+}
+
+/** Call inside a `describe`: the namespaces and files it hands out go when the suite ends. */
+export function useAgentScratch(): AgentScratch {
+  const namespaces: TestNamespace[] = [];
+  const folder = mkdtempSync(join(tmpdir(), "solera-fip-"));
+  let files = 0;
+
+  after(() => {
+    for (const namespace of namespaces) namespace.delete();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  return {
+    folder,
+    namespace() {
+      const created = new TestNamespace();
+      namespaces.push(created);
+      return created.create();
+    },
+    listFile(content) {
+      const path = join(folder, `ips-${files++}`);
+      writeFileSync(path, content);
+      return path;
+    },
+  };
 }
