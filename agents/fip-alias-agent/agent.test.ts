@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { writeFileSync } from "node:fs";
+import { describe, test } from "node:test";
 import { isCI } from "../../test/environment.ts";
-import { netnsUnavailable, TestNamespace } from "./netns-fixture.ts";
+import { netnsUnavailable, useAgentScratch } from "./netns-fixture.ts";
 
 // The agent runs for real: dash, iproute2 and the kernel of a network namespace made per test.
 
@@ -19,26 +17,7 @@ if (unavailable !== undefined && isCI()) {
 }
 
 describe("fip-alias-agent in a network namespace", { skip: unavailable }, () => {
-  const namespaces: TestNamespace[] = [];
-  const folder = mkdtempSync(join(tmpdir(), "solera-fip-"));
-  let files = 0;
-
-  after(() => {
-    for (const namespace of namespaces) namespace.delete();
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  function namespace(): TestNamespace {
-    const created = new TestNamespace();
-    namespaces.push(created);
-    return created.create();
-  }
-
-  function listFile(text: string): string {
-    const path = join(folder, `ips-${files++}`);
-    writeFileSync(path, text);
-    return path;
-  }
+  const { namespace, listFile } = useAgentScratch();
 
   test("binds an IPv4 floating IP as /32 on the default route's interface, marked", () => {
     const ns = namespace();
