@@ -19,6 +19,8 @@ export interface Config {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   resyncPeriodMs: number;
+  /** How long one assign action (request and polling) may take before it counts as failed. */
+  actionTimeoutMs: number;
   healthPort: number;
   logLevel: string;
 }
@@ -43,6 +45,7 @@ const settings = {
   renewDeadline: ["RENEW_DEADLINE", "renewDeadline"],
   retryPeriod: ["RETRY_PERIOD", "retryPeriod"],
   resyncPeriod: ["RESYNC_PERIOD", "resyncPeriod"],
+  actionTimeout: ["ACTION_TIMEOUT", "actionTimeout"],
   healthPort: ["HEALTH_PORT", "healthPort"],
   logLevel: ["LOG_LEVEL", "logLevel"],
 } as const;
@@ -86,6 +89,7 @@ const Raw = z.object({
   renewDeadline: Duration.default(10_000),
   retryPeriod: Duration.default(2_000),
   resyncPeriod: Duration.default(120_000),
+  actionTimeout: Duration.default(60_000),
   healthPort: z.coerce.number().int().min(1).max(65535).default(8080),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renewDeadlineMs: raw.renewDeadline,
     retryPeriodMs: raw.retryPeriod,
     resyncPeriodMs: raw.resyncPeriod,
+    actionTimeoutMs: raw.actionTimeout,
     healthPort: raw.healthPort,
     logLevel: raw.logLevel,
   };

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   }
   const health = await startHealthServer(
     config.healthPort,
-    { healthy: () => !stop.signal.aborted, ready: () => informer.synced },
+    { healthy: () => !stop.signal.aborted && controller.live(), ready: () => informer.synced },
     metrics,
   );
   log.info({ ...lease, holder: config.identity, port: config.healthPort }, "started");

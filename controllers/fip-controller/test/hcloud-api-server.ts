@@ -58,6 +58,8 @@ export class HcloudApiServer {
   #remaining = 3600;
   #nextAction = 1000;
   readonly #server = http.createServer((req, res) => this.#route(req, res));
+  /** Running actions' timers, cleared on stop so a stuck action does not hold the test open. */
+  readonly #timers = new Set<NodeJS.Timeout>();
   readonly token: string;
   url = "";
 
@@ -74,6 +76,7 @@ export class HcloudApiServer {
 
   /** Stops the server. */
   async stop(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
     this.#server.closeAllConnections();
     await new Promise((r) => this.#server.close(r));
   }
@@ -196,7 +199,8 @@ export class HcloudApiServer {
     this.actions.set(act.id, act);
     const fail = this.failActions > 0;
     if (fail) this.failActions--;
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
       if (fail) {
         act.status = "error";
         act.error = { code: "action_failed", message: "injected action failure" };
@@ -207,6 +211,7 @@ export class HcloudApiServer {
       record.outcome = act.status;
       record.doneAt = Date.now();
     }, this.actionLatencyMs);
+    this.#timers.add(timer);
     return send(res, 201, { action: act });
   }
 }

@@ -166,11 +166,22 @@ export class HcloudClient {
     }
     this.#options.onResponse?.(String(response.status));
     this.#noteRateLimit(response);
+    const retryable = response.status === 429 || response.status >= 500;
     const text = await response.text();
-    const json: unknown = text === "" ? {} : JSON.parse(text);
+    let json: unknown;
+    try {
+      json = text === "" ? {} : JSON.parse(text);
+    } catch {
+      // A proxy's HTML error page: an HTTP error like any other, retryable when 5xx.
+      throw new HcloudError(`${method} ${path}: ${response.status} with a non-JSON answer`, {
+        method,
+        path,
+        status: response.status,
+        retryable,
+      });
+    }
     if (response.ok) return json;
     const apiError = (json as { error?: { code?: string; message?: string } }).error;
-    const retryable = response.status === 429 || response.status >= 500;
     throw new HcloudError(
       `${method} ${path}: ${response.status} ${apiError?.code ?? ""} ${apiError?.message ?? ""}`.trim(),
       { method, path, status: response.status, code: apiError?.code, retryable },
@@ -178,17 +189,34 @@ export class HcloudClient {
   }
 
   /**
-   * Hetzner sends RateLimit-Limit/-Remaining/-Reset (reset: Unix seconds when the bucket is
-   * full again). With nothing remaining, or on 429, requests wait until the next token refills.
+   * Holds every request of this client (not only the one answered) as the API asks: for a
+   * Retry-After, or with RateLimit-Remaining at 0 until RateLimit-Reset (Unix seconds), at most
+   * 15 minutes either way. A 429 that says neither waits one token's refill (3600 s / limit).
    */
   #noteRateLimit(response: Response): void {
-    const remaining = Number(response.headers.get("ratelimit-remaining") ?? Number.NaN);
-    const limit = Number(response.headers.get("ratelimit-limit") ?? Number.NaN);
-    const reset = Number(response.headers.get("ratelimit-reset") ?? Number.NaN);
-    if (response.status !== 429 && !(remaining <= 0)) return;
-    // The bucket refills one request per (3600 s / limit); wait for one, not the whole reset.
-    const perToken = Number.isFinite(limit) && limit > 0 ? 3_600_000 / limit : 1000;
-    const untilReset = Number.isFinite(reset) ? reset * 1000 - Date.now() : perToken;
-    this.#holdUntil = Date.now() + Math.max(0, Math.min(perToken, untilReset));
+    const header = (name: string) => response.headers.get(name) ?? undefined;
+    const remaining = Number(header("ratelimit-remaining") ?? Number.NaN);
+    const limit = Number(header("ratelimit-limit") ?? Number.NaN);
+    const reset = Number(header("ratelimit-reset") ?? Number.NaN);
+    const now = Date.now();
+    let waitMs = 0;
+    const retryAfter = retryAfterMs(header("retry-after"), now);
+    if (retryAfter !== undefined) waitMs = retryAfter;
+    else if (remaining <= 0 && Number.isFinite(reset)) waitMs = reset * 1000 - now;
+    else if (response.status === 429)
+      waitMs = Number.isFinite(limit) && limit > 0 ? 3_600_000 / limit : 1000;
+    if (waitMs <= 0) return;
+    this.#holdUntil = Math.max(this.#holdUntil, now + Math.min(waitMs, maxHoldMs));
   }
+}
+
+/** The longest a rate-limit answer may hold the client. */
+const maxHoldMs = 15 * 60_000;
+
+/** Reads Retry-After: delay seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at - now;
 }
