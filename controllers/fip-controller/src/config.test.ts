@@ -71,3 +71,98 @@ test("names the variable in every configuration error", () => {
   for (const [env, message] of cases)
     assert.throws(() => loadConfig(env), { name: "ConfigError", message });
 });
+
+/** Writes a config file and returns the environment that names it. */
+function withFile(text: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "fip-config-"));
+  writeFileSync(join(dir, "c.yaml"), text);
+  return { ...base, FIP_CONTROLLER_CONFIG: join(dir, "c.yaml") };
+}
+
+test("file errors name the file, the key or line:column, and never quote the file", () => {
+  const secret = "SECRETTOKEN_zz9_plural_z_alpha";
+  const cases: [string, (path: string) => string][] = [
+    [
+      `floatingIps: [1.2.3.4]\nleaseDuraton: 30s\n`,
+      (p) =>
+        `FIP_CONTROLLER_CONFIG: ${p}: unknown key leaseDuraton; accepted keys: tokenFile, hcloudEndpoint, floatingIps, floatingIpSelector, nodeSelector, leaseName, leaseNamespace, identity, leaseDuration, renewDeadline, retryPeriod, resyncPeriod, actionTimeout, healthPort, logLevel`,
+    ],
+    [
+      `token: ${secret}\n`,
+      (p) =>
+        `FIP_CONTROLLER_CONFIG: ${p}: key token refused: a secret does not belong in a config file; set HCLOUD_TOKEN or HCLOUD_TOKEN_FILE`,
+    ],
+    [
+      `tokenFile: "${secret}\nfloatingIps: [1.2.3.4]\n`,
+      (p) => `FIP_CONTROLLER_CONFIG: ${p}:3:1: Missing closing "quote`,
+    ],
+    [
+      `a: ${secret}: b\n`,
+      (p) => `FIP_CONTROLLER_CONFIG: ${p}:1:4: Nested mappings are not allowed in compact mappings`,
+    ],
+    [
+      "renewDeadline: 20s\n",
+      (p) =>
+        `renewDeadline (in ${p}): must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire`,
+    ],
+    [
+      "leaseDuration: 1s\nrenewDeadline: 2s\n",
+      (p) =>
+        `renewDeadline (in ${p}): must be shorter than leaseDuration (in ${p}), so the leader stops work before its lease can expire`,
+    ],
+    [
+      "resyncPeriod: 3000000\n",
+      (p) => `resyncPeriod (in ${p}): expected a duration of at most 24 hours (86400s)`,
+    ],
+  ];
+  for (const [text, message] of cases) {
+    const env = withFile(text);
+    assert.throws(
+      () => loadConfig(env),
+      (error: Error) => {
+        assert.equal(error.name, "ConfigError");
+        assert.equal(error.message, message(env.FIP_CONTROLLER_CONFIG as string));
+        assert.ok(!error.message.includes(secret));
+        return true;
+      },
+    );
+  }
+});
+
+test("floating IP entries are addresses, /64 networks, ids or names, and durations at most a day", () => {
+  const good = "198.51.100.7,2001:db8::1,2001:db8:ff00::/64,42,fip-web_1.a";
+  assert.equal(loadConfig({ ...base, FLOATING_IPS: good }).floatingIps.length, 5);
+  const bad: [Record<string, string>, string][] = [
+    [
+      { FLOATING_IPS: "1.2.3.999" },
+      'FLOATING_IPS: "1.2.3.999" is not an IPv4 address, an IPv6 address or /64 network, an id or a name',
+    ],
+    [
+      { FLOATING_IPS: "1.2.3" },
+      'FLOATING_IPS: "1.2.3" is not an IPv4 address, an IPv6 address or /64 network, an id or a name',
+    ],
+    [
+      { FLOATING_IPS: "2001:db8::/48" },
+      'FLOATING_IPS: "2001:db8::/48" is not an IPv4 address, an IPv6 address or /64 network, an id or a name',
+    ],
+    [
+      { FLOATING_IPS: "2001:db8::1%eth0" },
+      'FLOATING_IPS: "2001:db8::1%eth0" is not an IPv4 address, an IPv6 address or /64 network, an id or a name',
+    ],
+    [
+      { FLOATING_IPS: "my ip" },
+      'FLOATING_IPS: "my ip" is not an IPv4 address, an IPv6 address or /64 network, an id or a name',
+    ],
+    [
+      { RESYNC_PERIOD: "3000000" },
+      "RESYNC_PERIOD: expected a duration of at most 24 hours (86400s)",
+    ],
+    [{ ACTION_TIMEOUT: "0s" }, "ACTION_TIMEOUT: expected a duration above zero"],
+    [
+      { NODE_SELECTOR: "a=b=c" },
+      'NODE_SELECTOR: cannot read requirement "a=b=c": "b=c" is not a label value',
+    ],
+  ];
+  for (const [env, message] of bad)
+    assert.throws(() => loadConfig({ ...base, ...env }), { name: "ConfigError", message });
+});

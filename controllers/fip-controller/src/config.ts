@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { z } from "zod";
+import { expandIpv6 } from "./ip.ts";
 import { parseSelector, type Selector } from "./selector.ts";
 
 /** The controller's settings, validated; durations in milliseconds. */
@@ -32,7 +33,7 @@ export class ConfigError extends Error {
 
 // Each setting: its environment variable and its key in the optional file.
 const settings = {
-  token: ["HCLOUD_TOKEN", "token"],
+  token: ["HCLOUD_TOKEN", undefined],
   tokenFile: ["HCLOUD_TOKEN_FILE", "tokenFile"],
   hcloudEndpoint: ["HCLOUD_ENDPOINT", "hcloudEndpoint"],
   floatingIps: ["FLOATING_IPS", "floatingIps"],
@@ -52,6 +53,14 @@ const settings = {
 
 type Key = keyof typeof settings;
 
+/** The keys the optional file accepts: every setting but the token itself. */
+const fileKeys: string[] = Object.values(settings)
+  .map(([, fileKey]) => fileKey)
+  .filter((k): k is Exclude<typeof k, undefined> => k !== undefined);
+
+/** The longest duration accepted: a day (setTimeout's limit is about 24.8 days). */
+const maxDurationMs = 24 * 3600_000;
+
 // "15", "1.5", "15s" and "500ms" are all accepted; a bare number is seconds.
 const Duration = z
   .union([z.number(), z.string()])
@@ -63,7 +72,34 @@ const Duration = z
     }
     return m[2] === "ms" ? Number(m[1]) : Number(m[1]) * 1000;
   })
-  .refine((ms) => ms > 0, "expected a duration above zero");
+  .refine((ms) => ms > 0, "expected a duration above zero")
+  .refine((ms) => ms <= maxDurationMs, "expected a duration of at most 24 hours (86400s)");
+
+/**
+ * A floating IP as configured: an IPv4 address, an IPv6 address or /64 network, a numeric id,
+ * or a name. Anything shaped like an address must be a valid one (1.2.3.999 is refused).
+ */
+const FloatingIpEntry = z.string().refine(isFloatingIpEntry, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not an IPv4 address, an IPv6 address or /64 network, an id or a name`,
+});
+
+function isFloatingIpEntry(entry: string): boolean {
+  if (/^\d+$/.test(entry)) return true;
+  if (/^[\d.]+$/.test(entry)) {
+    const parts = entry.split(".");
+    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  }
+  if (entry.includes(":")) {
+    const [address, prefix, extra] = entry.split("/");
+    return (
+      extra === undefined &&
+      (prefix === undefined || prefix === "64") &&
+      !!expandIpv6(address ?? "")
+    );
+  }
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(entry);
+}
 
 const Raw = z.object({
   token: z.string().trim().min(1).optional(),
@@ -73,6 +109,7 @@ const Raw = z.object({
     .union([z.string(), z.array(z.union([z.string(), z.number()]))])
     .transform((v) => (Array.isArray(v) ? v.map(String) : v.split(",")))
     .transform((list) => list.map((s) => s.trim()).filter((s) => s !== ""))
+    .pipe(z.array(FloatingIpEntry))
     .default([]),
   floatingIpSelector: z.string().trim().min(1).optional(),
   nodeSelector: z.string().default(""),
@@ -94,7 +131,10 @@ const Raw = z.object({
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
 
-/** Reads the optional file named by FIP_CONTROLLER_CONFIG (YAML or JSON, camelCase keys). */
+/**
+ * Reads the optional file named by FIP_CONTROLLER_CONFIG (YAML or JSON, camelCase keys). A
+ * syntax error names only line:column and the parser's reason: its excerpt could hold a secret.
+ */
 function readFile(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
   let text: string;
@@ -103,28 +143,54 @@ function readFile(path: string | undefined): Record<string, unknown> {
   } catch (cause) {
     throw new ConfigError(`FIP_CONTROLLER_CONFIG: cannot read ${path}`, { cause });
   }
-  const data: unknown = parseYaml(text);
+  const doc = parseDocument(text, { prettyErrors: true });
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    const where = at ? `${path}:${at.line}:${at.col}` : path;
+    const reason = error.message.split(" at line ")[0]?.split("\n")[0] ?? error.code;
+    throw new ConfigError(`FIP_CONTROLLER_CONFIG: ${where}: ${reason}`);
+  }
+  const data: unknown = doc.toJS();
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ConfigError(`FIP_CONTROLLER_CONFIG: ${path} must hold a mapping of settings`);
   }
+  checkFileKeys(path, Object.keys(data));
   return data as Record<string, unknown>;
+}
+
+/** Refuses the token and unknown keys (a typo would otherwise be ignored silently). */
+function checkFileKeys(path: string, keys: string[]): void {
+  if (keys.includes("token"))
+    throw new ConfigError(
+      `FIP_CONTROLLER_CONFIG: ${path}: key token refused: a secret does not belong in a config file; set HCLOUD_TOKEN or HCLOUD_TOKEN_FILE`,
+    );
+  const unknown = keys.find((k) => !fileKeys.includes(k));
+  if (unknown !== undefined)
+    throw new ConfigError(
+      `FIP_CONTROLLER_CONFIG: ${path}: unknown key ${unknown}; accepted keys: ${fileKeys.join(", ")}`,
+    );
 }
 
 /** Merges the file and the environment (the environment wins) into raw values by key. */
 function collect(env: NodeJS.ProcessEnv, file: Record<string, unknown>): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const [key, [envName, fileKey]] of Object.entries(settings)) {
-    const value = env[envName] !== undefined && env[envName] !== "" ? env[envName] : file[fileKey];
+    const fromEnv = env[envName] !== undefined && env[envName] !== "";
+    const value = fromEnv ? env[envName] : fileKey === undefined ? undefined : file[fileKey];
     if (value !== undefined) raw[key] = value;
   }
   return raw;
 }
 
-/** Names a setting the way an operator sets it: the variable, or the file key. */
-function describe(key: string, env: NodeJS.ProcessEnv): string {
+/** Names a setting the way the operator set it: the variable, or the file key and the file. */
+function describe(key: string, env: NodeJS.ProcessEnv, file: Record<string, unknown>): string {
   const names = settings[key as Key];
   if (!names) return key;
-  return env[names[0]] !== undefined ? names[0] : `${names[0]} (file key ${names[1]})`;
+  const [envName, fileKey] = names;
+  const fromEnv = env[envName] !== undefined && env[envName] !== "";
+  if (fromEnv || fileKey === undefined || !(fileKey in file)) return envName;
+  return `${fileKey} (in ${env.FIP_CONTROLLER_CONFIG})`;
 }
 
 /** Reads the token from the environment or from the mounted secret file. */
@@ -154,15 +220,15 @@ function podNamespace(env: NodeJS.ProcessEnv): string {
 }
 
 /** Validates the lease timings the way client-go's leader election does. */
-function checkTimings(raw: z.infer<typeof Raw>): void {
+function checkTimings(raw: z.infer<typeof Raw>, name: (key: Key) => string): void {
   if (raw.renewDeadline >= raw.leaseDuration) {
     throw new ConfigError(
-      "RENEW_DEADLINE: must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire",
+      `${name("renewDeadline")}: must be shorter than ${name("leaseDuration")}, so the leader stops work before its lease can expire`,
     );
   }
   if (raw.retryPeriod >= raw.renewDeadline) {
     throw new ConfigError(
-      "RETRY_PERIOD: must be shorter than RENEW_DEADLINE, so a renewal can be retried before the deadline",
+      `${name("retryPeriod")}: must be shorter than ${name("renewDeadline")}, so a renewal can be retried before the deadline`,
     );
   }
 }
@@ -174,7 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? "");
-    throw new ConfigError(`${describe(key, env)}: ${issue?.message ?? "invalid"}`);
+    throw new ConfigError(`${describe(key, env, file)}: ${issue?.message ?? "invalid"}`);
   }
   const raw = parsed.data;
   if (raw.floatingIps.length === 0 && !raw.floatingIpSelector) {
@@ -182,12 +248,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "FLOATING_IPS: list the floating IPs (addresses, names or ids) or set FLOATING_IP_SELECTOR",
     );
   }
-  checkTimings(raw);
+  checkTimings(raw, (key) => describe(key, env, file));
   let nodeSelector: Selector;
   try {
     nodeSelector = parseSelector(raw.nodeSelector);
   } catch (cause) {
-    throw new ConfigError(`NODE_SELECTOR: ${(cause as Error).message}`);
+    throw new ConfigError(`${describe("nodeSelector", env, file)}: ${(cause as Error).message}`);
   }
   return {
     token: readToken(raw),

@@ -1,13 +1,19 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import {
+  Cluster,
   leaderOf,
+  logLines,
   metricsOf as metrics,
   type Replica,
   startCheckedCluster as startCluster,
   waitFor,
 } from "../test/harness.ts";
+import { FaultProxy } from "../test/proxy.ts";
 
 // Scenarios against the real controller in child processes (so SIGKILL is real), with the
 // in-process Kubernetes and Hetzner Cloud API servers. Timings: lease 2 s, renew 1.5 s, retry 0.3 s.
@@ -225,4 +231,106 @@ test("exits 2 with a message naming the variable on bad configuration", () => {
     run.stderr,
     "fip-controller: configuration error: RENEW_DEADLINE: must be shorter than LEASE_DURATION, so the leader stops work before its lease can expire\n",
   );
+});
+
+test("a config file with a syntax error exits 2 naming FIP_CONTROLLER_CONFIG, without printing the file", () => {
+  const main = new URL("./main.ts", import.meta.url).pathname;
+  const secret = "SECRETTOKEN_zz9_plural_z_alpha";
+  const dir = mkdtempSync(join(tmpdir(), "fip-config-"));
+  writeFileSync(join(dir, "c.yaml"), `floatingIps: [1.2.3.4]\ntokenFile: "${secret}\n`);
+  const run = spawnSync(process.execPath, [main], {
+    env: { PATH: process.env.PATH, FIP_CONTROLLER_CONFIG: join(dir, "c.yaml") },
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 2);
+  assert.equal(
+    run.stderr,
+    `fip-controller: configuration error: FIP_CONTROLLER_CONFIG: ${join(dir, "c.yaml")}:3:1: Missing closing "quote\n`,
+  );
+  assert.ok(!`${run.stdout}${run.stderr}`.includes(secret));
+});
+
+test("a missing kubeconfig exits 2 and a taken health port exits 3, each with a clear message", async (t) => {
+  const main = new URL("./main.ts", import.meta.url).pathname;
+  const env = { PATH: process.env.PATH, HCLOUD_TOKEN: "x-token", FLOATING_IPS: "1.2.3.4" };
+  const noKube = spawnSync(process.execPath, [main], {
+    env: { ...env, KUBECONFIG: "/nonexistent/kubeconfig" },
+    encoding: "utf8",
+  });
+  assert.equal(noKube.status, 2);
+  assert.equal(
+    noKube.stderr,
+    "fip-controller: configuration error: cannot load the KUBECONFIG /nonexistent/kubeconfig (ENOENT); in a pod, mount the service account token\n",
+  );
+
+  const cluster = await new Cluster().start();
+  t.after(() => cluster.stop());
+  const taken = cluster.spawnReplica("rep-1");
+  await waitFor("rep-1 listening", () => /"msg":"started"/.test(taken.output()));
+  const second = cluster.spawnReplica("rep-2", undefined, { HEALTH_PORT: String(taken.port) });
+  assert.equal(await second.exited, 3);
+  assert.equal(
+    second.output(),
+    `fip-controller: cannot listen on HEALTH_PORT ${taken.port} (EADDRINUSE)\n`,
+  );
+});
+
+test("a node deleted outright still has its IPs moved and its failover time recorded", async (t) => {
+  const cluster = await startCluster(t);
+  const replica = cluster.spawnReplica("rep-1");
+  await leaderOf(cluster);
+  await waitFor("the first list", () => cluster.hcloud.requests.length > 0);
+  cluster.kube.nodes.delete("node-a");
+  cluster.kube.compact();
+  await waitFor(
+    "IPs off the deleted node",
+    () => cluster.hcloud.serverOf(11) === 2 && cluster.hcloud.serverOf(12) === 3,
+  );
+  await waitFor(
+    "both successes logged",
+    () => (replica.output().match(/"msg":"floating IP assigned"/g) ?? []).length === 2,
+  );
+  assert.match(await metrics(replica), /fip_controller_failover_seconds_count 2/);
+});
+
+test("an IP on a server outside the cluster is taken over with a warning", async (t) => {
+  const cluster = await startCluster(t);
+  cluster.hcloud.addServer(99, "not-a-node", "203.0.113.99", "2001:db8:99::/64");
+  cluster.hcloud.addFloatingIp(13, "198.51.100.13", 99);
+  const replica = cluster.spawnReplica("rep-1", undefined, { FLOATING_IPS: "fip-13" });
+  await leaderOf(cluster);
+  await waitFor("IP 13 on a node", () => cluster.hcloud.serverOf(13) === 1);
+  const warning = logLines(replica).find(
+    (l) => l.msg === "floating IP is on a server that is not a cluster node; taking it over",
+  );
+  assert.equal(warning?.fromServer, 99);
+});
+
+test("a 403 on listing nodes is logged as an RBAC error and the leader does not spin", async (t) => {
+  const cluster = await startCluster(t);
+  const proxy = await new FaultProxy(cluster.kube.url).start();
+  t.after(() => proxy.stop());
+  proxy.rule = (_req, url) =>
+    url.pathname === "/api/v1/nodes"
+      ? { status: 403, body: '{"kind":"Status","code":403,"message":"nodes is forbidden"}' }
+      : undefined;
+  const kubeconfig = cluster.writeFile("kubeconfig-403", cluster.kube.kubeconfig(proxy.url));
+  const replica = cluster.spawnReplica("rep-1", undefined, { KUBECONFIG: kubeconfig });
+  await leaderOf(cluster);
+  await waitFor("the RBAC error", () => /forbidden to list or watch nodes/.test(replica.output()));
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${replica.child.pid}/stat`, "utf8")
+      .split(") ")[1]
+      ?.split(" ");
+    return Number(fields?.[11]) + Number(fields?.[12]);
+  };
+  const before = ticks();
+  await new Promise((r) => setTimeout(r, 1500));
+  const lines = logLines(replica);
+  assert.ok(
+    lines.some((l) => l.level === "error" && /forbidden to list or watch nodes/.test(l.msg)),
+  );
+  assert.equal(cluster.hcloud.requests.length, 0, "no Hetzner work without nodes");
+  // A loop spinning at 1 ms would burn most of the 150 ticks (1/100 s) of these 1.5 s.
+  assert.ok(ticks() - before < 40, `the leader used ${ticks() - before} CPU ticks in 1.5 s`);
 });

@@ -200,4 +200,13 @@ test("selectors read equality, inequality and existence, and refuse set-based fo
     () => parseSelector("zone in (a,b)"),
     /set-based requirement "zone in \(a,b\)" is not supported/,
   );
+  assert.throws(() => parseSelector("a=b=c"), {
+    message: 'cannot read requirement "a=b=c": "b=c" is not a label value',
+  });
+  assert.throws(() => parseSelector("role=edge node"), {
+    message: 'cannot read requirement "role=edge node": "edge node" is not a label value',
+  });
+  assert.throws(() => parseSelector("my role=edge"), {
+    message: 'cannot read requirement "my role=edge"',
+  });
 });

@@ -9,6 +9,8 @@ export interface Requirement {
 export type Selector = Requirement[];
 
 const labelKey = /^([a-z0-9A-Z.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+// A label value: empty, or up to 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends.
+const labelValue = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 
 /**
  * Parses `a=b,c!=d,e,!f` (Kubernetes' equality-based selector syntax; `==` is `=`).
@@ -28,8 +30,14 @@ export function parseSelector(text: string): Selector {
     if (!m || !labelKey.test(key) || (m[1] && m[3])) {
       throw new Error(`cannot read requirement "${part}"`);
     }
-    if (m[3] === undefined) result.push({ key, op: m[1] ? "!exists" : "exists" });
-    else result.push({ key, op: m[3] === "!=" ? "!=" : "=", value: m[4] ?? "" });
+    if (m[3] === undefined) {
+      result.push({ key, op: m[1] ? "!exists" : "exists" });
+      continue;
+    }
+    const value = m[4] ?? "";
+    if (!labelValue.test(value))
+      throw new Error(`cannot read requirement "${part}": "${value}" is not a label value`);
+    result.push({ key, op: m[3] === "!=" ? "!=" : "=", value });
   }
   return result;
 }

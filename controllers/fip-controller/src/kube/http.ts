@@ -3,6 +3,17 @@ import https from "node:https";
 import { createInterface } from "node:readline";
 import type { KubeConfig } from "@kubernetes/client-node";
 
+/** A watch refused with an error status. */
+export class WatchStatusError extends Error {
+  override name = "WatchStatusError";
+  readonly status: number | undefined;
+
+  constructor(message: string, status: number | undefined) {
+    super(message);
+    this.status = status;
+  }
+}
+
 /** A Kubernetes API answer: status and parsed JSON body. */
 export interface KubeResponse {
   status: number;
@@ -73,7 +84,10 @@ export class KubeHttp {
       });
       if (response.statusCode !== 200) {
         response.resume();
-        throw new Error(`watch ${path}: HTTP ${response.statusCode}`);
+        throw new WatchStatusError(
+          `watch ${path}: HTTP ${response.statusCode}`,
+          response.statusCode,
+        );
       }
       for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
         if (line.trim() !== "") onEvent(JSON.parse(line) as Record<string, unknown>);

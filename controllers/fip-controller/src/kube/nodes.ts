@@ -7,6 +7,17 @@ export type NodeEvent =
   | { type: "ADDED" | "MODIFIED" | "DELETED"; node: KubeNode }
   | { type: "RELISTED" };
 
+/** A list or watch of nodes answered with an error status (403: RBAC refuses it). */
+export class NodeAccessError extends Error {
+  override name = "NodeAccessError";
+  readonly status: number;
+
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
 /** Thrown inside the watch loop when the server answers 410 Gone (resourceVersion too old). */
 class GoneError extends Error {
   override name = "GoneError";
@@ -63,7 +74,8 @@ export class NodeInformer {
 
   async #list(onEvent: (e: NodeEvent) => void): Promise<void> {
     const res = await this.#http.request("GET", "/api/v1/nodes");
-    if (res.status !== 200) throw new Error(`listing nodes: HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new NodeAccessError(`listing nodes: HTTP ${res.status}`, res.status);
     const items = (res.body.items as KubeNode[]) ?? [];
     this.#nodes.clear();
     for (const node of items) this.#nodes.set(node.metadata.name, node);
