@@ -5,6 +5,16 @@ import { z } from "zod";
 import { expandIpv6 } from "./ip.ts";
 import { parseSelector, type Selector } from "./selector.ts";
 
+/*
+ * Settings come from the environment and, optionally, a YAML or JSON file named by
+ * FIP_CONTROLLER_CONFIG (camelCase keys; the environment wins). The file schema is strict: an
+ * unknown key is an error listing the accepted ones. The Hetzner Cloud token is accepted only
+ * from HCLOUD_TOKEN or a mounted file named by HCLOUD_TOKEN_FILE (file key tokenFile): a file
+ * with a `token` key is refused, because a secret does not belong in a config file (ConfigMaps
+ * are readable by far more people than Secrets). Durations ("15", "15s", "500ms") are above
+ * zero and at most 24 hours. ACTION_TIMEOUT (default 60 s) bounds one assign action.
+ */
+
 /** The controller's settings, validated; durations in milliseconds. */
 export interface Config {
   token: string;
