@@ -64,7 +64,7 @@ function buildAndPush(name: string): void {
   const options = { env: { ...process.env, DOCKER_BUILDKIT: "1" }, stdio: "pipe" as const };
   execFileSync(
     env?.docker ?? "docker",
-    ["build", "--platform", "linux/amd64", "-t", tag, dir],
+    ["build", "--pull", "--platform", "linux/amd64", "-t", tag, dir],
     options,
   );
   execFileSync(env?.docker ?? "docker", ["push", tag], options);

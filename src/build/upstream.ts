@@ -9,10 +9,12 @@ export interface DigestResolver {
 /**
  * Resolves each upstream reference to the digest its tag names now. Docker Hub references are
  * asked of the given mirrors first, in order, the way dockerd pulls them when it has
- * `registry-mirrors`. The build still names its bases by tag (FROM as written), so if a tag
- * moves between this lookup and the engine's pull, the digest recorded is not the one built on;
- * BuildKit's named contexts would pin it, but Docker 20.10's built-in Dockerfile frontend lacks
- * them. Resolves to the digests found and the failures by reference.
+ * `registry-mirrors`. The engines build with `--pull`, so the base is what the registry names
+ * now, not an older image the engine keeps under the same tag; the build still names its bases
+ * by tag (FROM as written), so if a tag moves in the seconds between this lookup and the
+ * engine's pull, the digest recorded is not the one built on. BuildKit's named contexts would
+ * pin it, but Docker 20.10's built-in Dockerfile frontend lacks them. Resolves to the digests
+ * found and the failures by reference.
  */
 export async function resolveUpstreams(
   references: string[],

@@ -42,6 +42,8 @@ export class BuildctlEngine implements Engine {
     options: EngineRunOptions & { metadataFile?: string } = {},
   ): string[] {
     const args = ["--addr", address, "build", "--progress", "plain", "--frontend", "dockerfile.v0"];
+    // Resolve every FROM in the registry, so the base is the digest solera recorded.
+    args.push("--opt", "image-resolve-mode=pull");
     args.push("--local", `context=${target.context}`);
     args.push("--local", `dockerfile=${dirname(target.dockerfile)}`);
     args.push("--opt", `filename=${basename(target.dockerfile)}`);

@@ -45,7 +45,8 @@ export class BuildxEngine implements Engine {
     target: PlanTarget,
     options: EngineRunOptions & { metadataFile?: string } = {},
   ): string[] {
-    const args = ["buildx", "bake", "--file", bakeFile, "--progress", "plain"];
+    // --pull: resolve every FROM in the registry, so the base is the digest solera recorded.
+    const args = ["buildx", "bake", "--file", bakeFile, "--progress", "plain", "--pull"];
     if (options.metadataFile) {
       args.push("--metadata-file", options.metadataFile);
       args.push(

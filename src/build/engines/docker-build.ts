@@ -51,9 +51,14 @@ export class DockerBuildEngine implements Engine {
     return target.platforms.length === 1 ? tag : `${tag}-${platformSuffix(platform)}`;
   }
 
-  /** The `docker build` arguments for one platform of a target. */
+  /**
+   * The `docker build` arguments for one platform of a target. `--pull` makes BuildKit resolve
+   * each FROM in the registry: without it, an image the engine already holds under the same tag
+   * is used as it is, however old, and the upstream digest solera resolved and records in the
+   * labels and the lock would not be the base the build used.
+   */
   static buildArgs(target: PlanTarget, platform: string): string[] {
-    const args = ["build", "--platform", platform, "--file", target.dockerfile];
+    const args = ["build", "--pull", "--platform", platform, "--file", target.dockerfile];
     args.push("--tag", DockerBuildEngine.localTag(target, platform));
     for (const [key, value] of Object.entries(target.labels))
       args.push("--label", `${key}=${value}`);

@@ -33,6 +33,7 @@ describe("engine command lines", () => {
   it("docker build: one platform per build, secrets passed as --secret, tagged <version>-<arch> when there are several", () => {
     assert.deepEqual(DockerBuildEngine.buildArgs(target, "linux/arm64"), [
       "build",
+      "--pull",
       "--platform",
       "linux/arm64",
       "--file",
@@ -73,6 +74,7 @@ describe("engine command lines", () => {
         "/t/bake.json",
         "--progress",
         "plain",
+        "--pull",
         "--metadata-file",
         "/t/m.json",
         "--set",
@@ -95,6 +97,8 @@ describe("engine command lines", () => {
         "plain",
         "--frontend",
         "dockerfile.v0",
+        "--opt",
+        "image-resolve-mode=pull",
         "--local",
         "context=catalog/images/agent",
         "--local",
