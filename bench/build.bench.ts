@@ -52,8 +52,10 @@ function timed(command: string, args: string[]): number {
   return performance.now() - started;
 }
 
+// The same build the engine runs: --pull resolves the base in the registry, as solera's does.
 const bare = [
   "build",
+  "--pull",
   "--platform",
   platform,
   "--tag",
