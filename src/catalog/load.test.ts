@@ -77,6 +77,35 @@ async function loadProblems(root: string): Promise<string[]> {
 }
 
 describe("loadCatalog", () => {
+  it("refuses a folder where a file belongs, as a user error", async () => {
+    const root = await writeCatalog({ "images/app/Dockerfile": undefined });
+    await mkdir(join(root, "images/app/Dockerfile"));
+    await assert.rejects(loadCatalog(root), {
+      message: `${join(root, "images/app/Dockerfile")} is a folder, where a file belongs`,
+      exitCode: ExitCode.usage,
+    });
+  });
+
+  it("refuses a platform listed twice", async () => {
+    const twice = IMAGE.replace(
+      "platforms: [linux/amd64]",
+      "platforms: [linux/amd64, linux/amd64]",
+    );
+    const root = await writeCatalog({ "images/app/image.yaml": twice });
+    assert.deepEqual(await loadProblems(root), [
+      "<dir>/images/app/image.yaml:6:1: platforms: expected each platform once, got a list of 2",
+    ]);
+  });
+
+  it("reads a --catalog that is a file as a catalog not found", async () => {
+    const root = await writeCatalog();
+    const problems = await loadProblems(join(root, "catalog.yaml"));
+    assert.equal(
+      problems[0],
+      "<dir>/catalog.yaml: file not found (expected the catalog's catalog.yaml; --catalog <dir> names the catalog folder)",
+    );
+  });
+
   it("loads a valid catalog with its images, Dockerfiles and delta files", async () => {
     const root = await writeCatalog();
     const catalog = await loadCatalog(root);

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { DockerfileSyntaxError } from "../dockerfile/errors.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { Dockerfile } from "../dockerfile/types.ts";
+import { UserError } from "../errors.ts";
 import { checkContext } from "./context.ts";
 import { listDeltaFiles, uncopiedFiles } from "./delta-files.ts";
 import { CatalogLoadError, type LoadProblem } from "./errors.ts";
@@ -192,7 +193,14 @@ async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR: a component of the path is a file (`--catalog /etc/passwd`): nothing is there.
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "EISDIR") {
+      throw new UserError(`${path} is a folder, where a file belongs`, {
+        hint: "replace the folder with the file, or name the catalog folder with --catalog <dir>",
+      });
+    }
     throw new Error(`reading ${path}`, { cause: error });
   }
 }

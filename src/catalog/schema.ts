@@ -207,7 +207,10 @@ export const ImageSpec = z.strictObject({
     ),
   description: z.string().min(1),
   capabilities: z.array(Capability).min(1),
-  platforms: z.array(Platform).min(1),
+  platforms: z
+    .array(Platform)
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, "expected each platform once"),
   source: SourceSpec.optional(),
   /**
    * Build context relative to the image folder, for images whose delta is code kept elsewhere in
