@@ -6,5 +6,6 @@
 import { enableCompileCache } from "node:module";
 
 enableCompileCache?.();
-const { runCli } = await import("../src/cli/main.ts");
+const { exitQuietlyOnClosedPipe, runCli } = await import("../src/cli/main.ts");
+exitQuietlyOnClosedPipe();
 process.exitCode = await runCli(process.argv.slice(2));

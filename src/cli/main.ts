@@ -64,6 +64,18 @@ function handleError(error: unknown, json: boolean): number {
   return ExitCode.internal;
 }
 
+/**
+ * Ends quietly when whoever reads stdout goes away (`solera list | head -1`): a closed pipe is
+ * not an error of solera's, and a stack trace there would only be noise.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok);
+  });
+}
+
 if (import.meta.main) {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await runCli(process.argv.slice(2));
 }

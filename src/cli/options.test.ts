@@ -60,4 +60,11 @@ describe("parseSeconds", () => {
       });
     });
   }
+
+  it("refuses more than a day, which Node's timers would cut to 1 ms", () => {
+    assert.throws(() => parseSeconds("1e9", "--timeout"), {
+      message: `--timeout takes at most 86400 seconds (a day), not "1e9"`,
+      exitCode: ExitCode.usage,
+    });
+  });
 });

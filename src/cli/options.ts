@@ -25,8 +25,16 @@ export function parseSeconds(value: string, flag: string): number {
       hint: `${flag} 120`,
     });
   }
+  // Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire after 1 ms beyond that.
+  if (seconds > MAX_SECONDS) {
+    throw new UserError(`${flag} takes at most ${MAX_SECONDS} seconds (a day), not "${value}"`, {
+      hint: `${flag} 120`,
+    });
+  }
   return seconds;
 }
+
+const MAX_SECONDS = 86_400;
 
 /** Splits `a,b` and repeated values into a list; undefined when absent. */
 export function splitList(value: string | string[] | undefined): string[] | undefined {
