@@ -2,6 +2,7 @@ import { findAnsweringDocker } from "../build/engines/detect.ts";
 import { registryMirrors } from "../build/upstream.ts";
 import { findImages } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
+import { selectPlatforms } from "../catalog/platforms.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { type AuditOptions, auditImage, ImageNotPushedError } from "./audit.ts";
 import type { AuditReport, ImageAudit } from "./types.ts";
@@ -41,8 +42,9 @@ export async function auditCatalog(options: AuditRunOptions): Promise<AuditRepor
   };
 
   const audits: ImageAudit[] = [];
-  const skipped: AuditReport["skipped"] = [];
-  for (const image of images) {
+  const selection = selectPlatforms(images, options.platforms, options.names.length > 0);
+  const skipped: AuditReport["skipped"] = [...selection.skipped];
+  for (const { image } of selection.selected) {
     try {
       audits.push(await auditImage(image, settings));
     } catch (error) {

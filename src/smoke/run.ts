@@ -4,6 +4,7 @@ import { platformSuffix } from "../build/engines/engine.ts";
 import { checkEmulation } from "../build/qemu.ts";
 import { findImages } from "../catalog/find.ts";
 import { loadCatalog } from "../catalog/load.ts";
+import { selectPlatforms } from "../catalog/platforms.ts";
 import type { SmokeTest } from "../catalog/schema.ts";
 import type { CatalogImage } from "../catalog/types.ts";
 import { ExitCode, UserError } from "../errors.ts";
@@ -73,11 +74,16 @@ export async function runSmokeTests(options: SmokeRunOptions): Promise<SmokeRepo
   const registry = options.registry ?? catalog.registry;
 
   const results: SmokeResult[] = [];
-  for (const image of images) {
+  const selection = selectPlatforms(images, options.platforms, options.names.length > 0);
+  for (const { name, reason } of selection.skipped) {
+    const image = images.find((item) => item.name === name) as CatalogImage;
+    const platform = image.platforms.join(",");
+    for (const test of image.smoke) {
+      results.push({ image: name, platform, test: test.name, status: "skipped", reason });
+    }
+  }
+  for (const { image, platforms } of selection.selected) {
     const ref = parseReference(`${registry}/${image.name}:${image.version}`);
-    const platforms = image.platforms.filter(
-      (platform) => !options.platforms?.length || options.platforms.includes(platform),
-    );
     const pushed = await pushedDigests(client, ref);
     for (const platform of platforms) {
       const run = {
