@@ -68,15 +68,20 @@ export class RegistryClient {
     return { auth: scheme === "basic" || scheme === "bearer" ? scheme : "none" };
   }
 
-  /** GETs a manifest by tag or digest and verifies the digest of its bytes. */
-  async getManifest(ref: ImageReference): Promise<Manifest> {
-    const response = await this.#transport.request({
+  /** A manifest request by tag or digest, accepting all four manifest media types. */
+  #manifestRequest(ref: ImageReference, method: "GET" | "HEAD"): Promise<Response> {
+    return this.#transport.request({
       registry: ref.registry,
-      method: "GET",
+      method,
       path: manifestPath(ref),
       repository: ref.repository,
       headers: { accept: MANIFEST_ACCEPT },
     });
+  }
+
+  /** GETs a manifest by tag or digest and verifies the digest of its bytes. */
+  async getManifest(ref: ImageReference): Promise<Manifest> {
+    const response = await this.#manifestRequest(ref, "GET");
     const bytes = new Uint8Array(await response.arrayBuffer());
     const digest = verifiedDigest(ref, bytes, response.headers.get("docker-content-digest"));
 
@@ -97,13 +102,7 @@ export class RegistryClient {
    * answer lacks `Docker-Content-Digest` (the spec makes the header optional).
    */
   async resolveDigest(ref: ImageReference): Promise<ResolvedDigest> {
-    const response = await this.#transport.request({
-      registry: ref.registry,
-      method: "HEAD",
-      path: manifestPath(ref),
-      repository: ref.repository,
-      headers: { accept: MANIFEST_ACCEPT },
-    });
+    const response = await this.#manifestRequest(ref, "HEAD");
     const digest = response.headers.get("docker-content-digest");
     const mediaType = essence(response.headers.get("content-type"));
     if (digest === null || mediaType === undefined) {
